@@ -1,0 +1,553 @@
+//! Parsing of `#[allocator(...)]` on the struct and on its fields.
+//!
+//! Every mistake is recorded in the [`Ctxt`] and parsing goes on, so that one
+//! compile reports all of them. Each parsed piece keeps the attribute it came
+//! from (`original`) and its own tokens, for error spans.
+//!
+//! The grammar:
+//!
+//! ```text
+//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path))]
+//! on a field:     #[allocator(parent)]
+//! ```
+
+use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt as _};
+use syn::ext::IdentExt as _;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, ExprPath, Ident, LitStr, Meta, Path, PathSegment, Token};
+
+use crate::ctxt::Ctxt;
+use crate::render::render;
+use crate::symbol::{ALLOCATOR, CRATE, PARENT, UNSAFE};
+
+/// One of the four functions of `RawAlloc`, which an override replaces.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Function {
+    Alloc,
+    Resize,
+    Remap,
+    Free,
+}
+
+impl Function {
+    pub const ALL: [Function; 4] = [
+        Function::Alloc,
+        Function::Resize,
+        Function::Remap,
+        Function::Free,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Function::Alloc => "alloc",
+            Function::Resize => "resize",
+            Function::Remap => "remap",
+            Function::Free => "free",
+        }
+    }
+
+    fn from_path(path: &Path) -> Option<Function> {
+        Function::ALL.into_iter().find(|f| path.is_ident(f.name()))
+    }
+}
+
+/// `alloc = path` inside `#[allocator(unsafe(...))]`.
+pub struct Override {
+    pub function: Function,
+    /// `alloc = path` as written, for error spans.
+    pub item: Item,
+    /// The function to call instead of the parent's.
+    pub path: ExprPath,
+    /// Index into [`Container::groups`]: the `unsafe(...)` it sits in.
+    pub group: usize,
+}
+
+/// `unsafe(...)` as written, for error spans.
+pub struct UnsafeGroup {
+    pub item: Item,
+}
+
+/// `crate = "path"`.
+pub struct CratePath {
+    pub item: Item,
+    /// The path of the runtime crate, with the string literal's span.
+    pub path: Path,
+}
+
+/// The `#[allocator(...)]` attributes of the struct.
+pub struct Container {
+    pub krate: Option<CratePath>,
+    /// A `crate = ...` was written but could not be read, or an attribute
+    /// could not be parsed at all: the fallback must not guess the path.
+    pub krate_unknown: bool,
+    pub overrides: Vec<Override>,
+    pub groups: Vec<UnsafeGroup>,
+}
+
+/// `#[allocator(parent)]` on a field.
+pub struct Parent<'a> {
+    /// `#[allocator(parent)]`, for the error about a second parent.
+    pub original: &'a Attribute,
+    /// Written with a value (`parent = 1`) and reported for it: not
+    /// reported again as a second parent.
+    pub malformed: bool,
+}
+
+/// The `#[allocator(...)]` attributes of one field.
+pub struct Field<'a> {
+    /// Set even when written wrongly (`parent = 1`, already reported), so
+    /// that the fallback knows a parent was meant.
+    pub parent: Option<Parent<'a>>,
+}
+
+/// One comma-separated item of `#[allocator(...)]` or of `unsafe(...)`:
+/// like `syn::Meta`, but the value after `=` is kept as tokens (up to the
+/// next top-level comma) so that any mistake there gets our own message.
+#[derive(Clone)]
+pub struct Item {
+    /// A path whose segments may be keywords (`crate`, `unsafe`).
+    pub path: Path,
+    pub kind: Kind,
+}
+
+#[derive(Clone)]
+pub enum Kind {
+    /// `parent`
+    Word,
+    /// `unsafe(...)`
+    List(Group),
+    /// `crate = "..."`
+    Value(Token![=], TokenStream),
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let path = parse_meta_path(input)?;
+        let kind = if input.peek(syn::token::Paren)
+            || input.peek(syn::token::Bracket)
+            || input.peek(syn::token::Brace)
+        {
+            match input.parse::<TokenTree>()? {
+                TokenTree::Group(group) => Kind::List(group),
+                _ => unreachable!("peeked a group"),
+            }
+        } else if input.peek(Token![=]) {
+            let eq: Token![=] = input.parse()?;
+            let value = parse_value(input)?;
+            if value.is_empty() {
+                return Err(syn::Error::new(
+                    eq.span,
+                    format!("expected a value after `{} =`", render(&path)),
+                ));
+            }
+            Kind::Value(eq, value)
+        } else {
+            Kind::Word
+        };
+        Ok(Item { path, kind })
+    }
+}
+
+impl ToTokens for Item {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.path.to_tokens(tokens);
+        match &self.kind {
+            Kind::Word => {}
+            Kind::List(group) => tokens.append(group.clone()),
+            Kind::Value(eq, value) => {
+                eq.to_tokens(tokens);
+                value.to_tokens(tokens);
+            }
+        }
+    }
+}
+
+impl Item {
+    fn name(&self) -> String {
+        render(&self.path)
+    }
+
+    /// `(...)` and not `[...]` or `{...}`.
+    fn parenthesized(group: &Group) -> bool {
+        group.delimiter() == Delimiter::Parenthesis
+    }
+}
+
+/// Like syn's private `parse_meta_path`: `a::b`, keywords allowed.
+fn parse_meta_path(input: ParseStream<'_>) -> syn::Result<Path> {
+    let leading_colon: Option<Token![::]> = input.parse()?;
+    let mut segments = Punctuated::new();
+    if input.peek(Ident::peek_any) {
+        segments.push_value(PathSegment::from(Ident::parse_any(input)?));
+    } else if input.is_empty() {
+        return Err(input.error("expected a name, like `parent`"));
+    } else {
+        return Err(input.error("expected a name, like `parent`, found this"));
+    }
+    while input.peek(Token![::]) {
+        segments.push_punct(input.parse()?);
+        segments.push_value(PathSegment::from(Ident::parse_any(input)?));
+    }
+    Ok(Path {
+        leading_colon,
+        segments,
+    })
+}
+
+/// The tokens up to the next comma that is not inside `<...>` or a group.
+fn parse_value(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    let mut value = TokenStream::new();
+    let mut depth = 0usize;
+    let mut after_hyphen = false;
+    loop {
+        if input.is_empty() || (depth == 0 && input.peek(Token![,])) {
+            break;
+        }
+        let token: TokenTree = input.parse()?;
+        let mut hyphen = false;
+        if let TokenTree::Punct(punct) = &token {
+            match punct.as_char() {
+                '<' => depth += 1,
+                // `->` inside a generic argument (`fn() -> T`) closes nothing.
+                '>' if !after_hyphen => depth = depth.saturating_sub(1),
+                '-' => hyphen = punct.spacing() == Spacing::Joint,
+                _ => {}
+            }
+        }
+        after_hyphen = hyphen;
+        value.append(token);
+    }
+    Ok(value)
+}
+
+/// The items of `#[allocator(...)]`, or `None` after reporting why not.
+fn arguments(cx: &Ctxt, attr: &Attribute, on_field: bool) -> Option<Punctuated<Item, Token![,]>> {
+    let instead = if on_field {
+        "write `#[allocator(parent)]` to delegate to this field"
+    } else {
+        "on a struct write `#[allocator(crate = \"...\")]` or `#[allocator(unsafe(alloc = ...))]`"
+    };
+    let list = match &attr.meta {
+        Meta::List(list) => list,
+        Meta::Path(_) => {
+            cx.error_spanned_by(attr, format!("`#[allocator]` needs arguments; {instead}"));
+            return None;
+        }
+        Meta::NameValue(name_value) => {
+            cx.error_spanned_by(
+                attr,
+                format!(
+                    "`#[allocator = {}]` is not an allocator attribute; {instead}",
+                    render(&name_value.value)
+                ),
+            );
+            return None;
+        }
+    };
+    if !matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) {
+        cx.error_spanned_by(
+            attr,
+            format!(
+                "`#[{}]` takes parentheses; write `#[allocator({})]`",
+                render(&attr.meta),
+                render(&list.tokens)
+            ),
+        );
+        return None;
+    }
+    match list.parse_args_with(Punctuated::<Item, Token![,]>::parse_terminated) {
+        Ok(items) => Some(items),
+        Err(err) => {
+            cx.syn_error(err);
+            None
+        }
+    }
+}
+
+/// Whether `tokens` contain the word `crate`, at any depth.
+fn mentions_crate(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == CRATE,
+        TokenTree::Group(group) => mentions_crate(group.stream()),
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    })
+}
+
+fn allocator_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|attr| attr.path() == ALLOCATOR)
+}
+
+impl Container {
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut container = Container {
+            krate: None,
+            krate_unknown: false,
+            overrides: Vec::new(),
+            groups: Vec::new(),
+        };
+        for attr in allocator_attrs(attrs) {
+            let Some(items) = arguments(cx, attr, false) else {
+                // Unreadable: it may have held the crate path.
+                container.krate_unknown |= mentions_crate(attr.meta.to_token_stream());
+                continue;
+            };
+            for item in items {
+                container.item(cx, item);
+            }
+        }
+        container
+    }
+
+    fn item(&mut self, cx: &Ctxt, item: Item) {
+        if item.path == CRATE {
+            self.crate_path(cx, item);
+        } else if item.path == UNSAFE {
+            self.unsafe_group(cx, item);
+        } else if let Some(function) = Function::from_path(&item.path) {
+            let name = function.name();
+            let written = render(&item);
+            let suggestion = match &item.kind {
+                Kind::Value(..) => written.clone(),
+                Kind::Word | Kind::List(_) => format!("{name} = ..."),
+            };
+            cx.error_spanned_by(
+                &item,
+                format!(
+                    "overriding `{name}` is unsafe; write `#[allocator(unsafe({suggestion}))]` instead of `#[allocator({written})]`"
+                ),
+            );
+        } else if item.path == PARENT {
+            cx.error_spanned_by(
+                &item,
+                "`#[allocator(parent)]` goes on the field to delegate to, not on the struct",
+            );
+        } else {
+            cx.error_spanned_by(
+                &item.path,
+                format!(
+                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"` or `unsafe(alloc = ..., ...)`",
+                    item.name()
+                ),
+            );
+        }
+    }
+
+    fn crate_path(&mut self, cx: &Ctxt, item: Item) {
+        let value = match &item.kind {
+            Kind::Value(_, value) => value.clone(),
+            Kind::Word | Kind::List(_) => {
+                cx.error_spanned_by(
+                    &item,
+                    "`crate` needs a value; write `crate = \"path::to::alloc_runtime\"`",
+                );
+                self.krate_unknown = true;
+                return;
+            }
+        };
+        if let Some(first) = &self.krate {
+            cx.error_spanned_by(
+                &item,
+                format!(
+                    "duplicate `crate`: `{}` was given already; give the crate path once",
+                    render(&first.item)
+                ),
+            );
+            return;
+        }
+        let path = match syn::parse2::<LitStr>(value.clone()) {
+            Ok(lit) => match lit.parse_with(Path::parse_mod_style) {
+                Ok(path) => path,
+                Err(_) => {
+                    cx.error_spanned_by(
+                        &lit,
+                        format!(
+                            "`crate = {}` is not a path; write the path of alloc_runtime, like `crate = \"alloc_runtime\"`",
+                            render(&lit)
+                        ),
+                    );
+                    self.krate_unknown = true;
+                    return;
+                }
+            },
+            Err(_) => {
+                let suggestion = match syn::parse2::<Path>(value.clone()) {
+                    Ok(path) => render(&path),
+                    Err(_) => "path::to::alloc_runtime".to_owned(),
+                };
+                cx.error_spanned_by(
+                    &value,
+                    format!(
+                        "`crate = {}` needs a string; write `crate = \"{suggestion}\"`",
+                        render(&value)
+                    ),
+                );
+                self.krate_unknown = true;
+                return;
+            }
+        };
+        self.krate = Some(CratePath { item, path });
+    }
+
+    fn unsafe_group(&mut self, cx: &Ctxt, item: Item) {
+        let group = match &item.kind {
+            Kind::List(group) if Item::parenthesized(group) => group.clone(),
+            Kind::List(group) => {
+                cx.error_spanned_by(
+                    &item,
+                    format!(
+                        "`{}` takes parentheses; write `unsafe({})`",
+                        render(&item),
+                        render(&group.stream())
+                    ),
+                );
+                return;
+            }
+            Kind::Word | Kind::Value(..) => {
+                cx.error_spanned_by(
+                    &item,
+                    "`unsafe` takes the overrides in parentheses; write `unsafe(alloc = path::to::function)`",
+                );
+                return;
+            }
+        };
+        let index = self.groups.len();
+        let parser = Punctuated::<Item, Token![,]>::parse_terminated;
+        match syn::parse::Parser::parse2(parser, group.stream()) {
+            Ok(items) if items.is_empty() => {
+                cx.error_spanned_by(
+                    &item,
+                    "`unsafe()` overrides nothing; write `unsafe(alloc = path::to::function)` or remove it",
+                );
+            }
+            Ok(items) => {
+                for entry in items {
+                    self.override_entry(cx, index, entry);
+                }
+            }
+            Err(err) => cx.syn_error(err),
+        }
+        self.groups.push(UnsafeGroup { item });
+    }
+
+    fn override_entry(&mut self, cx: &Ctxt, group: usize, entry: Item) {
+        let Some(function) = Function::from_path(&entry.path) else {
+            cx.error_spanned_by(
+                &entry.path,
+                format!(
+                    "unknown function `{}` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`",
+                    entry.name()
+                ),
+            );
+            return;
+        };
+        let name = function.name();
+        let value = match &entry.kind {
+            Kind::Value(_, value) => value.clone(),
+            Kind::Word | Kind::List(_) => {
+                cx.error_spanned_by(
+                    &entry,
+                    format!(
+                        "`{}` needs the function to call; write `{name} = path::to::function`",
+                        render(&entry)
+                    ),
+                );
+                return;
+            }
+        };
+        let path = match syn::parse2::<ExprPath>(value.clone()) {
+            Ok(path) => path,
+            Err(_) => {
+                cx.error_spanned_by(
+                    &value,
+                    format!(
+                        "`{}` needs the path of a function; write `{name} = path::to::function`",
+                        render(&entry)
+                    ),
+                );
+                return;
+            }
+        };
+        if let Some(first) = self.overrides.iter().find(|o| o.function == function) {
+            cx.error_spanned_by(
+                &entry,
+                format!(
+                    "duplicate override of `{name}`: `{}` after `{}`; override each function once",
+                    render(&entry),
+                    render(&first.item)
+                ),
+            );
+            return;
+        }
+        self.overrides.push(Override {
+            function,
+            item: entry,
+            path,
+            group,
+        });
+    }
+
+    /// The override of `function`, if any.
+    pub fn override_of(&self, function: Function) -> Option<&Override> {
+        self.overrides.iter().find(|o| o.function == function)
+    }
+}
+
+impl<'a> Field<'a> {
+    pub fn from_ast(cx: &Ctxt, attrs: &'a [Attribute]) -> Self {
+        let mut field = Field { parent: None };
+        for attr in allocator_attrs(attrs) {
+            let Some(items) = arguments(cx, attr, true) else {
+                continue;
+            };
+            for item in items {
+                field.item(cx, attr, item);
+            }
+        }
+        field
+    }
+
+    fn item(&mut self, cx: &Ctxt, attr: &'a Attribute, item: Item) {
+        if item.path == PARENT {
+            let malformed = !matches!(item.kind, Kind::Word);
+            if malformed {
+                cx.error_spanned_by(
+                    &item,
+                    format!(
+                        "`parent` takes no value; write `#[allocator(parent)]` instead of `#[allocator({})]`",
+                        render(&item)
+                    ),
+                );
+            } else if self.parent.is_some() {
+                cx.error_spanned_by(&item, "duplicate `parent` on this field; write it once");
+                return;
+            }
+            if self.parent.is_none() {
+                self.parent = Some(Parent {
+                    original: attr,
+                    malformed,
+                });
+            }
+        } else if item.path == CRATE
+            || item.path == UNSAFE
+            || Function::from_path(&item.path).is_some()
+        {
+            cx.error_spanned_by(
+                &item,
+                format!(
+                    "`{}` goes on the struct, not on a field; move it to an `#[allocator(...)]` above the struct",
+                    render(&item)
+                ),
+            );
+        } else {
+            cx.error_spanned_by(
+                &item.path,
+                format!(
+                    "unknown attribute `{}` in `#[allocator(...)]` on a field; the only field attribute is `#[allocator(parent)]`",
+                    item.name()
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Output for an input with mistakes: the errors, plus stand-ins for what a
+//! correct derive would have generated, so that the rest of the user's code
+//! (`.allocator()`, `Vec::new_in(&a)`) does not add errors of its own
+//! (thiserror's fallback). The stand-ins are never run: the crate does not
+//! compile.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::Input;
+use crate::expand::private_path;
+
+pub fn expand(input: &Input<'_>, errors: &syn::Error) -> TokenStream {
+    let errors = errors.to_compile_error();
+    if input.attrs.krate_unknown {
+        // Naming a crate the user did not mean would only add errors.
+        return errors;
+    }
+    let private = private_path(input);
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+
+    // Only when the derive was meant to implement it: otherwise the user's
+    // own impl would conflict with this one.
+    let raw_alloc = input.parent().map(|_| {
+        quote! {
+            #[automatically_derived]
+            unsafe impl #impl_generics #private::RawAlloc for #ident #ty_generics #where_clause {
+                fn alloc(
+                    &self,
+                    _: ::core::primitive::usize,
+                    _: #private::Alignment,
+                    _: #private::Caller,
+                ) -> #private::Option<#private::NonNull<::core::primitive::u8>> {
+                    ::core::unreachable!()
+                }
+
+                unsafe fn free(
+                    &self,
+                    _: #private::NonNull<[::core::primitive::u8]>,
+                    _: #private::Alignment,
+                    _: #private::Caller,
+                ) {
+                    ::core::unreachable!()
+                }
+            }
+        }
+    });
+
+    quote! {
+        #errors
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                /// Returns the type-erased handle to this allocator.
+                pub fn allocator(&self) -> #private::Handle<'_> {
+                    ::core::unreachable!()
+                }
+
+                /// Returns the type-erased handle to this allocator that may
+                /// be sent to other threads.
+                pub fn sync_allocator(&self) -> #private::Handle<'_, #private::ThreadSafe> {
+                    ::core::unreachable!()
+                }
+            }
+
+            #raw_alloc
+
+            #[automatically_derived]
+            unsafe impl #impl_generics #private::Allocator for #ident #ty_generics #where_clause {
+                fn allocate(
+                    &self,
+                    _: #private::Layout,
+                ) -> #private::Result<#private::NonNull<[::core::primitive::u8]>, #private::AllocError> {
+                    ::core::unreachable!()
+                }
+
+                unsafe fn deallocate(&self, _: #private::NonNull<::core::primitive::u8>, _: #private::Layout) {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,522 @@
+//! [`Bump`]: a fixed-buffer bump allocator, Zig's `FixedBufferAllocator`.
+
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+
+use crate::{Alignment, Caller, RawAlloc};
+
+/// A bump allocator over a borrowed buffer: each allocation takes the next
+/// aligned bytes; memory comes back all at once with [`reset`](Self::reset).
+///
+/// - **Alignment is computed on the address**, so a buffer at any address,
+///   odd ones included, yields correctly aligned memory.
+/// - **Every size computation is checked**: a request near `usize::MAX`, an
+///   alignment like `1 << 40`, or more than what is left returns `None` and
+///   leaves the bump as it was.
+/// - **The most recent allocation is special**: `resize`/`remap` grow and
+///   shrink it in place (a `Vec` that grows while it is the last allocation
+///   never moves), and `free` gives its bytes back. Other frees are no-ops,
+///   and other allocations can only shrink in place.
+/// - [`reset`](Self::reset) takes `&mut self`, so no allocation (they all
+///   borrow the bump) can outlive it.
+///
+/// `Bump` is `Send` but not `Sync`: it keeps its position in a `Cell`.
+///
+/// The buffer is `[MaybeUninit<u8>]`, not `[u8]`: collections may store
+/// uninitialized bytes (padding, `MaybeUninit` values) in what the bump hands
+/// out, and a `[u8]` buffer that the caller reads after the bump is gone (or
+/// forgotten) would then expose them — undefined behaviour reachable from
+/// safe code. An array `[MaybeUninit::uninit(); N]` is as easy to write as
+/// `[0; N]`.
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::Bump;
+/// use allocator_api2::vec::Vec;
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = [MaybeUninit::uninit(); 1024];
+/// let mut bump = Bump::new(&mut buf);
+/// {
+///     let mut v: Vec<u32, _> = Vec::new_in(&bump);
+///     v.extend(0..100);
+///     assert_eq!(v.iter().sum::<u32>(), 4950);
+///     assert!(bump.owns(v.as_ptr().cast()));
+///     assert!(bump.used() >= 400);
+/// }
+/// // Dropping the Vec freed the most recent allocation: its bytes came back.
+/// assert_eq!(bump.used(), 0);
+/// bump.allocator().create(1u64)?;
+/// bump.reset();
+/// assert_eq!(bump.used(), 0);
+/// assert_eq!(bump.remaining(), bump.capacity());
+/// # Ok::<(), alloc_runtime::AllocError>(())
+/// ```
+#[derive(alloc_derive::Allocator)]
+pub struct Bump<'a> {
+    /// The first byte of the buffer. Its provenance covers the whole buffer:
+    /// every pointer the bump hands out is derived from it (or from `cur`,
+    /// which is).
+    start: NonNull<u8>,
+    /// The address one past the last byte of the buffer; `start <= end`.
+    end: usize,
+    /// The first free byte: `start <= cur <= end`, derived from `start`.
+    /// Everything in `start..cur` may be handed out; nothing after it is.
+    cur: Cell<NonNull<u8>>,
+    /// The bump has the buffer to itself for `'a`.
+    _buffer: PhantomData<&'a mut [MaybeUninit<u8>]>,
+}
+
+// SAFETY: a `Bump` owns a `&mut` to its buffer, which is `Send`; moving the
+// bump to another thread moves that exclusive access with it (no allocation
+// can be alive then: each one borrows the bump). It is not `Sync`: `cur` is a
+// `Cell`, so `&Bump` must stay on one thread, which the missing `Sync` impl
+// (from `Cell` and `NonNull`) ensures.
+unsafe impl Send for Bump<'_> {}
+
+impl<'a> Bump<'a> {
+    /// A bump allocator over `buffer`, which it borrows for `'a`.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 256];
+    /// let bump = Bump::new(&mut buf);
+    /// assert_eq!(bump.capacity(), 256);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn new(buffer: &'a mut [MaybeUninit<u8>]) -> Self {
+        let len = buffer.len();
+        let start = NonNull::from(buffer).cast::<u8>();
+        Self {
+            start,
+            // A slice never wraps around the address space: no overflow.
+            end: start.addr().get() + len,
+            cur: Cell::new(start),
+            _buffer: PhantomData,
+        }
+    }
+
+    /// Bytes handed out so far, alignment padding included.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// bump.allocator().create(0u32)?;
+    /// assert!(bump.used() >= 4);
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn used(&self) -> usize {
+        self.cur.get().addr().get() - self.start.addr().get()
+    }
+
+    /// Bytes still free (some may go to alignment padding).
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// assert_eq!(bump.remaining(), 64);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn remaining(&self) -> usize {
+        self.end - self.cur.get().addr().get()
+    }
+
+    /// The size of the buffer: `used() + remaining()`.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// assert_eq!(bump.used() + bump.remaining(), bump.capacity());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.end - self.start.addr().get()
+    }
+
+    /// Whether `ptr` points into this bump's buffer (for fallback allocators
+    /// that must route a `free` to the allocator that made the memory).
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let p = bump.allocator().create(1u8)?;
+    /// assert!(bump.owns(p.as_ptr()));
+    /// assert!(!bump.owns(&0u8));
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn owns(&self, ptr: *const u8) -> bool {
+        (self.start.addr().get()..self.end).contains(&ptr.addr())
+    }
+
+    /// Makes the whole buffer free again.
+    ///
+    /// Takes `&mut self`: every allocation borrows the bump, so none can be
+    /// alive (or used) after a reset.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let mut bump = Bump::new(&mut buf);
+    /// bump.allocator().create(1u64)?;
+    /// bump.reset();
+    /// assert_eq!(bump.used(), 0);
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    pub fn reset(&mut self) {
+        self.cur.set(self.start);
+    }
+
+    /// Whether `memory` ends exactly where the free space begins: it is the
+    /// most recent allocation.
+    #[inline(always)]
+    fn is_last(&self, memory: NonNull<[u8]>) -> bool {
+        memory.cast::<u8>().addr().get().wrapping_add(memory.len()) == self.cur.get().addr().get()
+    }
+}
+
+// SAFETY: `alloc` hands out `start..cur`-disjoint ranges: each comes from
+// `cur` forward and moves `cur` past itself, within `end`. `resize`, `remap`
+// and `free` move `cur` only for the most recent allocation (which ends at
+// `cur`), so no live allocation is ever inside `cur..end`. Memory stays valid
+// for `'a` (the buffer borrow) and does not move with the `Bump`.
+unsafe impl RawAlloc for Bump<'_> {
+    #[inline(always)]
+    fn alloc(&self, len: usize, align: Alignment, _caller: Caller) -> Option<NonNull<u8>> {
+        let cur = self.cur.get();
+        let pad = align.padding(cur.addr().get());
+        // `cur <= end` (field invariant): no wrap-around.
+        let remaining = self.end.wrapping_sub(cur.addr().get());
+        match pad.checked_add(len) {
+            Some(needed) if needed <= remaining => {
+                // SAFETY: `cur + pad + len <= end`: the offset stays inside
+                // the buffer that `cur`'s provenance covers.
+                let ptr = unsafe { cur.byte_add(pad) };
+                // SAFETY: as above, `ptr + len <= end`.
+                let next = unsafe { ptr.byte_add(len) };
+                self.cur.set(next);
+                Some(ptr)
+            }
+            _ => None,
+        }
+    }
+
+    #[inline]
+    unsafe fn resize(
+        &self,
+        memory: NonNull<[u8]>,
+        _align: Alignment,
+        new_len: usize,
+        _caller: Caller,
+    ) -> bool {
+        let old_len = memory.len();
+        if !self.is_last(memory) {
+            // Shrinking in place is always possible: the tail is just lost.
+            return new_len <= old_len;
+        }
+        let cur = self.cur.get();
+        if new_len <= old_len {
+            // SAFETY: `memory` ends at `cur` and starts in the buffer, so
+            // `cur - (old_len - new_len)` is still inside it.
+            self.cur.set(unsafe { cur.byte_sub(old_len - new_len) });
+            true
+        } else if new_len - old_len <= self.end.wrapping_sub(cur.addr().get()) {
+            // SAFETY: the growth fits in `cur..end`.
+            self.cur.set(unsafe { cur.byte_add(new_len - old_len) });
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline]
+    unsafe fn remap(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        // A bump can only change the length where the memory is; moving it
+        // would cost what the caller's allocate + copy + free costs.
+        // SAFETY: the caller upholds `remap`'s contract, which is `resize`'s.
+        unsafe { self.resize(memory, align, new_len, caller) }.then(|| memory.cast())
+    }
+
+    #[inline]
+    unsafe fn free(&self, memory: NonNull<[u8]>, _align: Alignment, _caller: Caller) {
+        if self.is_last(memory) {
+            // SAFETY: `memory` ends at `cur` and starts inside the buffer.
+            self.cur
+                .set(unsafe { self.cur.get().byte_sub(memory.len()) });
+        }
+    }
+}
+
+impl fmt::Debug for Bump<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bump")
+            .field("used", &self.used())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+    use allocator_api2::boxed::Box;
+    use allocator_api2::vec::Vec;
+    use core::alloc::Layout;
+
+    const ITERATIONS: usize = if cfg!(miri) { 40 } else { 1000 };
+
+    fn raw(bump: &Bump<'_>, len: usize, align: usize) -> Option<NonNull<u8>> {
+        bump.alloc(len, Alignment::new(align).unwrap(), Caller::here())
+    }
+
+    #[test]
+    fn passes_the_conformance_suite() {
+        let mut buf = [MaybeUninit::uninit(); testing::CONFORMANCE_BYTES];
+        let bump = Bump::new(&mut buf);
+        testing::conformance(&bump);
+    }
+
+    #[test]
+    fn aligns_the_address_not_the_offset() {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 256];
+        // A buffer that starts at an odd address.
+        let odd = buf
+            .iter()
+            .position(|b| (core::ptr::from_ref(b) as usize) % 2 == 1)
+            .unwrap();
+        let bump = Bump::new(&mut buf[odd..]);
+        for align in [2, 4, 8, 16, 32] {
+            let p = raw(&bump, 1, align).unwrap();
+            assert_eq!(p.addr().get() % align, 0, "align {align}");
+        }
+    }
+
+    #[test]
+    fn alignments_above_16_are_honoured() {
+        // bumpalo #19: alignments above 16 were silently rounded down.
+        let mut buf = [MaybeUninit::uninit(); 16 * 1024];
+        let bump = Bump::new(&mut buf);
+        for align in [32, 64, 128, 256, 512, 1024, 4096] {
+            let _ = raw(&bump, 3, 1); // knock `cur` off alignment first
+            let p = raw(&bump, 8, align).unwrap();
+            assert_eq!(p.addr().get() % align, 0, "align {align}");
+        }
+    }
+
+    #[test]
+    fn huge_sizes_and_alignments_fail_without_wrapping() {
+        // bumpalo #15: overflow near the top of the address space.
+        let mut buf = [MaybeUninit::uninit(); 128];
+        let bump = Bump::new(&mut buf);
+        let _ = raw(&bump, 3, 1).unwrap();
+        let used = bump.used();
+        for len in [
+            usize::MAX,
+            usize::MAX - 1,
+            usize::MAX / 2 + 1,
+            isize::MAX as usize,
+            129,
+        ] {
+            assert!(raw(&bump, len, 1).is_none(), "len {len}");
+            assert!(raw(&bump, len, 4096).is_none(), "len {len}");
+        }
+        for log2 in [12, 20, 40, usize::BITS - 1] {
+            let align = Alignment::from_log2(log2).unwrap();
+            assert!(
+                bump.alloc(1, align, Caller::here()).is_none(),
+                "align 2^{log2}"
+            );
+        }
+        assert_eq!(
+            bump.used(),
+            used,
+            "failed requests leave the bump as it was"
+        );
+        assert!(raw(&bump, 8, 8).is_some(), "and usable");
+    }
+
+    #[test]
+    fn exact_fit_succeeds_and_one_more_byte_fails() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        assert!(raw(&bump, 64, 1).is_some());
+        assert_eq!(bump.remaining(), 0);
+        assert!(raw(&bump, 1, 1).is_none());
+    }
+
+    #[test]
+    fn grows_last_allocation_in_place() {
+        let mut buf = [MaybeUninit::uninit(); 4096];
+        let bump = Bump::new(&mut buf);
+        let mut v: Vec<u64, _> = Vec::new_in(&bump);
+        v.push(0);
+        let first = v.as_ptr();
+        for i in 1..400 {
+            v.push(i);
+            assert_eq!(v.as_ptr(), first, "moved at {i}");
+        }
+        assert!(v.iter().copied().eq(0..400));
+    }
+
+    #[test]
+    fn growing_in_place_does_not_write_past_the_end() {
+        // RUSTSEC-2020-0006: growing the last allocation in place copied past
+        // its end. Fill a neighbour with a pattern, grow, check the pattern.
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let layout = Layout::new::<[u8; 16]>();
+        let a = allocator_api2::alloc::Allocator::allocate(&bump, layout).unwrap();
+        // SAFETY: `a` is 16 writable bytes.
+        unsafe { a.cast::<u8>().as_ptr().write_bytes(0xA5, 16) };
+        let grown = Layout::new::<[u8; 200]>();
+        // SAFETY: `a` was allocated by `bump` with `layout`.
+        let b = unsafe { allocator_api2::alloc::Allocator::grow(&bump, a.cast(), layout, grown) }
+            .unwrap();
+        assert_eq!(b.cast::<u8>(), a.cast::<u8>());
+        // SAFETY: the first 16 bytes were initialized and kept by `grow`.
+        assert_eq!(unsafe { &b.as_ref()[..16] }, [0xA5; 16]);
+        // Too much: refused, and the old block is intact.
+        let too_big = Layout::new::<[u8; 257]>();
+        // SAFETY: `b` is the live block with layout `grown`.
+        let refused =
+            unsafe { allocator_api2::alloc::Allocator::grow(&bump, b.cast(), grown, too_big) };
+        assert!(refused.is_err());
+        assert_eq!(bump.used(), 200);
+    }
+
+    #[test]
+    fn alignment_survives_the_grow_fallback() {
+        // bumpalo #43/#45: alignment was lost when growing had to move.
+        let mut buf = [MaybeUninit::uninit(); 4096];
+        let bump = Bump::new(&mut buf);
+        let old = Layout::from_size_align(8, 64).unwrap();
+        let new = Layout::from_size_align(100, 64).unwrap();
+        let a = allocator_api2::alloc::Allocator::allocate(&bump, old).unwrap();
+        let _pin = raw(&bump, 1, 1).unwrap(); // `a` is no longer last: growing must move
+        // SAFETY: `a` was allocated by `bump` with `old`.
+        let b =
+            unsafe { allocator_api2::alloc::Allocator::grow(&bump, a.cast(), old, new) }.unwrap();
+        assert_ne!(b.cast::<u8>(), a.cast::<u8>());
+        assert_eq!(b.cast::<u8>().addr().get() % 64, 0);
+        // And to a larger alignment, which never resizes in place.
+        let newer = Layout::from_size_align(100, 512).unwrap();
+        // SAFETY: `b` is live with layout `new`.
+        let c =
+            unsafe { allocator_api2::alloc::Allocator::grow(&bump, b.cast(), new, newer) }.unwrap();
+        assert_eq!(c.cast::<u8>().addr().get() % 512, 0);
+    }
+
+    #[test]
+    fn free_of_the_last_allocation_gives_its_bytes_back() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let a = raw(&bump, 8, 1).unwrap();
+        let b = raw(&bump, 8, 1).unwrap();
+        // SAFETY: `a` is a live 8-byte allocation, not last: a no-op.
+        unsafe {
+            bump.free(
+                NonNull::slice_from_raw_parts(a, 8),
+                Alignment::ONE,
+                Caller::here(),
+            )
+        };
+        assert_eq!(bump.used(), 16);
+        // SAFETY: `b` is the live, last 8-byte allocation.
+        unsafe {
+            bump.free(
+                NonNull::slice_from_raw_parts(b, 8),
+                Alignment::ONE,
+                Caller::here(),
+            )
+        };
+        assert_eq!(bump.used(), 8);
+    }
+
+    #[test]
+    fn shrinks_any_allocation_but_grows_only_the_last() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let a = NonNull::slice_from_raw_parts(raw(&bump, 16, 1).unwrap(), 16);
+        let _b = raw(&bump, 16, 1).unwrap();
+        // SAFETY: `a` is live with length 16, alignment 1.
+        assert!(!unsafe { bump.resize(a, Alignment::ONE, 17, Caller::here()) });
+        // SAFETY: as above (the refused resize changed nothing).
+        assert!(unsafe { bump.resize(a, Alignment::ONE, 4, Caller::here()) });
+        assert_eq!(bump.used(), 32, "a non-last shrink keeps the bytes");
+    }
+
+    #[test]
+    fn owns_exactly_its_buffer() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let range = buf.as_ptr_range();
+        let bump = Bump::new(&mut buf);
+        assert!(bump.owns(range.start.cast()));
+        assert!(bump.owns(range.end.cast::<u8>().wrapping_sub(1)));
+        assert!(!bump.owns(range.end.cast()));
+        assert!(!bump.owns(range.start.cast::<u8>().wrapping_sub(1)));
+    }
+
+    #[test]
+    fn an_empty_buffer_refuses_everything() {
+        let bump = Bump::new(&mut []);
+        assert!(raw(&bump, 1, 1).is_none());
+        assert_eq!(bump.capacity(), 0);
+        // Zero-size requests never reach it, so they still succeed.
+        let b = Box::new_in((), &bump);
+        drop(b);
+    }
+
+    #[test]
+    fn random_requests_stay_in_bounds_aligned_and_disjoint() {
+        let mut buf = [MaybeUninit::uninit(); 8192];
+        let start = buf.as_ptr() as usize;
+        let bump = Bump::new(&mut buf);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut last_end = start;
+        for _ in 0..ITERATIONS {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 48) as usize + 1;
+            let align = 1 << ((seed >> 60) % 8);
+            match raw(&bump, len, align) {
+                Some(p) => {
+                    let addr = p.addr().get();
+                    assert_eq!(addr % align, 0);
+                    assert!(addr >= last_end, "overlap");
+                    last_end = addr + len;
+                    assert!(last_end <= start + 8192);
+                }
+                None => assert!(bump.remaining() < len + align),
+            }
+        }
+    }
+}

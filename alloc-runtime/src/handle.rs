@@ -1,0 +1,782 @@
+//! [`Handle`]: a type-erased allocator, Zig's `std.mem.Allocator`.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::{align_of, size_of};
+use core::ptr::{self, NonNull};
+
+use crate::{Alignment, AllocError, Caller, RawAlloc};
+
+/// The four functions of one allocator type, called through a context
+/// pointer: what a [`Handle`] carries beside the pointer.
+///
+/// The counterpart of Zig's `std.mem.Allocator.VTable`. [`VTable::of`] builds
+/// the table for any [`RawAlloc`] type; a hand-made table (for an allocator
+/// implemented outside Rust, say) goes into a handle through
+/// [`Handle::from_raw_parts`].
+///
+/// Each function's contract is the one of the [`RawAlloc`] method of the same
+/// name, plus: `ctx` is the context pointer the handle was made with, and the
+/// object behind it is alive.
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::{Bump, VTable};
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = [MaybeUninit::uninit(); 64];
+/// let bump = Bump::new(&mut buf);
+/// let handle = bump.allocator();
+/// assert!(core::ptr::eq(handle.vtable(), VTable::of::<Bump>()));
+/// ```
+#[derive(Debug)]
+pub struct VTable {
+    /// [`RawAlloc::alloc`] on the context.
+    pub alloc: AllocFn,
+    /// [`RawAlloc::resize`] on the context.
+    pub resize: ResizeFn,
+    /// [`RawAlloc::remap`] on the context.
+    pub remap: RemapFn,
+    /// [`RawAlloc::free`] on the context.
+    pub free: FreeFn,
+}
+
+/// [`VTable::alloc`]: [`RawAlloc::alloc`] on a context pointer.
+pub type AllocFn = unsafe fn(
+    ctx: NonNull<()>,
+    len: usize,
+    align: Alignment,
+    caller: Caller,
+) -> Option<NonNull<u8>>;
+
+/// [`VTable::resize`]: [`RawAlloc::resize`] on a context pointer.
+pub type ResizeFn = unsafe fn(
+    ctx: NonNull<()>,
+    memory: NonNull<[u8]>,
+    align: Alignment,
+    new_len: usize,
+    caller: Caller,
+) -> bool;
+
+/// [`VTable::remap`]: [`RawAlloc::remap`] on a context pointer.
+pub type RemapFn = unsafe fn(
+    ctx: NonNull<()>,
+    memory: NonNull<[u8]>,
+    align: Alignment,
+    new_len: usize,
+    caller: Caller,
+) -> Option<NonNull<u8>>;
+
+/// [`VTable::free`]: [`RawAlloc::free`] on a context pointer.
+pub type FreeFn =
+    unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller);
+
+impl VTable {
+    /// The table for allocator type `A`: one `&'static` table per type, whose
+    /// functions cast the context pointer back to `&A` and call its methods.
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, VTable};
+    /// assert!(core::ptr::eq(VTable::of::<Bump>(), VTable::of::<Bump>()));
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub const fn of<A: RawAlloc>() -> &'static VTable {
+        const {
+            &VTable {
+                alloc: thunk::alloc::<A>,
+                resize: thunk::resize::<A>,
+                remap: thunk::remap::<A>,
+                free: thunk::free::<A>,
+            }
+        }
+    }
+
+    /// A `resize` that always refuses: Zig's `Allocator.noResize`, for
+    /// hand-made tables.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, VTable};
+    /// use core::ptr::NonNull;
+    /// let mut byte = 0u8;
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::from(&mut byte), 1);
+    /// assert!(!VTable::no_resize(NonNull::dangling(), memory, Alignment::ONE, 2, Caller::here()));
+    /// ```
+    pub fn no_resize(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
+        let _ = (ctx, memory, align, new_len, caller);
+        false
+    }
+
+    /// A `remap` that always refuses: Zig's `Allocator.noRemap`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, VTable};
+    /// use core::ptr::NonNull;
+    /// let mut byte = 0u8;
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::from(&mut byte), 1);
+    /// assert!(VTable::no_remap(NonNull::dangling(), memory, Alignment::ONE, 2, Caller::here()).is_none());
+    /// ```
+    pub fn no_remap(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        let _ = (ctx, memory, align, new_len, caller);
+        None
+    }
+
+    /// A `free` that does nothing: Zig's `Allocator.noFree`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, VTable};
+    /// use core::ptr::NonNull;
+    /// let mut byte = 0u8;
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::from(&mut byte), 1);
+    /// VTable::no_free(NonNull::dangling(), memory, Alignment::ONE, Caller::here());
+    /// ```
+    pub fn no_free(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
+        let _ = (ctx, memory, align, caller);
+    }
+}
+
+/// The functions behind [`VTable::of`]: each casts the context pointer back
+/// to `&A` (in [`context`], where the one `unsafe` step lives) and calls `A`.
+mod thunk {
+    use super::*;
+
+    /// Turns a handle's context pointer back into the allocator it was made from.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` was made from a `&'a A` by [`Handle::new`]/[`Handle::new_sync`]
+    /// (so it is non-null, aligned, and points to an `A`), and `'a` has not
+    /// ended: the handle that carries `ctx` borrows the allocator for `'a`.
+    #[inline(always)]
+    unsafe fn context<'a, A>(ctx: NonNull<()>) -> &'a A {
+        // SAFETY: the function's contract: `ctx` is a live `&'a A`, erased.
+        unsafe { ctx.cast::<A>().as_ref() }
+    }
+
+    pub(super) unsafe fn alloc<A: RawAlloc>(
+        ctx: NonNull<()>,
+        len: usize,
+        align: Alignment,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        // SAFETY: the vtable contract: `ctx` is the context of a handle made
+        // from a live `&A` (this thunk is only reachable through `VTable::of::<A>`).
+        let a = unsafe { context::<A>(ctx) };
+        a.alloc(len, align, caller)
+    }
+
+    pub(super) unsafe fn resize<A: RawAlloc>(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
+        // SAFETY: as in `alloc` above.
+        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: the caller upholds `resize`'s contract for this allocator.
+        unsafe { a.resize(memory, align, new_len, caller) }
+    }
+
+    pub(super) unsafe fn remap<A: RawAlloc>(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        // SAFETY: as in `alloc` above.
+        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: the caller upholds `remap`'s contract for this allocator.
+        unsafe { a.remap(memory, align, new_len, caller) }
+    }
+
+    pub(super) unsafe fn free<A: RawAlloc>(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        caller: Caller,
+    ) {
+        // SAFETY: as in `alloc` above.
+        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: the caller upholds `free`'s contract for this allocator.
+        unsafe { a.free(memory, align, caller) }
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Local {}
+    impl Sealed for super::ThreadSafe {}
+}
+
+/// Whether a [`Handle`] may cross threads: [`Local`] or [`ThreadSafe`].
+pub trait Threading: sealed::Sealed {}
+
+/// [`Handle`] marker: the allocator may not be `Sync`, so the handle is
+/// neither `Send` nor `Sync`. The default.
+#[derive(Debug)]
+pub enum Local {}
+
+/// [`Handle`] marker: the allocator is `Sync`, so the handle is `Send` and
+/// `Sync` (made with [`Handle::new_sync`] or `.sync_allocator()`).
+#[derive(Debug)]
+pub enum ThreadSafe {}
+
+impl Threading for Local {}
+impl Threading for ThreadSafe {}
+
+/// A type-erased allocator: a context pointer and a `&'static` [`VTable`],
+/// two words, `Copy`.
+///
+/// The counterpart of Zig's `std.mem.Allocator`, with the sharp edges
+/// removed: the handle **borrows** its allocator for `'a`, so it cannot
+/// outlive it, and a handle to an allocator that is not `Sync` cannot be sent
+/// to another thread (`M` is [`Local`]; [`ThreadSafe`] handles come only from
+/// `Sync` allocators).
+///
+/// A handle is itself an allocator: it implements [`RawAlloc`] (so it can be
+/// the parent of any wrapper, `Counting::new(bump.allocator())`) and
+/// allocator-api2's `Allocator` by value (so `Vec::new_in(handle)` works).
+/// Beside those, it has Zig's typed helpers: [`create`](Self::create) /
+/// [`destroy`](Self::destroy) one value, [`alloc_slice`](Self::alloc_slice) /
+/// [`free_slice`](Self::free_slice), [`realloc`](Self::realloc),
+/// [`dupe`](Self::dupe). Zero-size requests are answered without calling the
+/// allocator.
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::{Bump, Handle};
+/// use allocator_api2::vec::Vec;
+/// use core::mem::MaybeUninit;
+///
+/// fn build(a: Handle<'_>) -> Vec<u32, Handle<'_>> {
+///     let mut v = Vec::new_in(a);
+///     v.extend([1, 2, 3]);
+///     v
+/// }
+///
+/// let mut buf = [MaybeUninit::uninit(); 256];
+/// let bump = Bump::new(&mut buf);
+/// assert_eq!(build(bump.allocator()), [1, 2, 3]);
+/// ```
+pub struct Handle<'a, M: Threading = Local> {
+    /// Points to the allocator the vtable's functions expect, borrowed for `'a`.
+    ctx: NonNull<()>,
+    /// The functions of the allocator type behind `ctx`.
+    vtable: &'static VTable,
+    _marker: PhantomData<(&'a (), M)>,
+}
+
+impl<'a> Handle<'a> {
+    /// The handle of `allocator`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, Handle};
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let handle = Handle::new(&bump);
+    /// assert!(handle.create(7u32).is_ok());
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn new<A: RawAlloc>(allocator: &'a A) -> Self {
+        Self {
+            ctx: NonNull::from(allocator).cast(),
+            vtable: VTable::of::<A>(),
+            _marker: PhantomData,
+        }
+    }
+
+    /// A handle from a context pointer and a table of functions for it.
+    ///
+    /// # Safety
+    ///
+    /// For as long as `'a` lasts (and the handle or a copy of it is used),
+    /// calling `vtable`'s functions with `ctx` must uphold the contract of
+    /// the [`RawAlloc`] method of the same name: whatever `ctx` points to must
+    /// stay alive and act as one allocator, without being `Sync` necessarily
+    /// (this handle is [`Local`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, Handle, VTable};
+    /// use core::{mem::MaybeUninit, ptr::NonNull};
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// // SAFETY: `ctx` is `&bump`, which outlives the handle, and the table is Bump's.
+    /// let handle = unsafe { Handle::from_raw_parts(NonNull::from(&bump).cast(), VTable::of::<Bump>()) };
+    /// assert!(handle.create(1u8).is_ok());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub unsafe fn from_raw_parts(ctx: NonNull<()>, vtable: &'static VTable) -> Self {
+        Self {
+            ctx,
+            vtable,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<'a> Handle<'a, ThreadSafe> {
+    /// The handle of a `Sync` allocator; the handle is `Send` and `Sync`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Handle, ThreadSafe};
+    /// fn assert_send<T: Send + Sync>(_: &T) {}
+    /// # struct Global;
+    /// # // SAFETY: refuses everything.
+    /// # unsafe impl alloc_runtime::RawAlloc for Global {
+    /// #     fn alloc(&self, _: usize, _: alloc_runtime::Alignment, _: alloc_runtime::Caller) -> Option<core::ptr::NonNull<u8>> { None }
+    /// #     unsafe fn free(&self, _: core::ptr::NonNull<[u8]>, _: alloc_runtime::Alignment, _: alloc_runtime::Caller) {}
+    /// # }
+    /// let h: Handle<'_, ThreadSafe> = Handle::new_sync(&Global);
+    /// assert_send(&h);
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn new_sync<A: RawAlloc + Sync>(allocator: &'a A) -> Self {
+        Self {
+            ctx: NonNull::from(allocator).cast(),
+            vtable: VTable::of::<A>(),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Forgets that the allocator is `Sync`.
+    ///
+    /// ```
+    /// # struct Global;
+    /// # // SAFETY: refuses everything.
+    /// # unsafe impl alloc_runtime::RawAlloc for Global {
+    /// #     fn alloc(&self, _: usize, _: alloc_runtime::Alignment, _: alloc_runtime::Caller) -> Option<core::ptr::NonNull<u8>> { None }
+    /// #     unsafe fn free(&self, _: core::ptr::NonNull<[u8]>, _: alloc_runtime::Alignment, _: alloc_runtime::Caller) {}
+    /// # }
+    /// let local: alloc_runtime::Handle<'_> = alloc_runtime::Handle::new_sync(&Global).local();
+    /// # let _ = local;
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn local(self) -> Handle<'a> {
+        Handle {
+            ctx: self.ctx,
+            vtable: self.vtable,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<'a> From<Handle<'a, ThreadSafe>> for Handle<'a> {
+    #[inline]
+    fn from(handle: Handle<'a, ThreadSafe>) -> Self {
+        handle.local()
+    }
+}
+
+// SAFETY: a `ThreadSafe` handle is only made from a `&A` with `A: Sync`
+// (`new_sync`), and `&A` is `Send` when `A: Sync`; the handle is nothing more.
+unsafe impl Send for Handle<'_, ThreadSafe> {}
+// SAFETY: as above: sharing the handle shares a `&A` with `A: Sync`.
+unsafe impl Sync for Handle<'_, ThreadSafe> {}
+
+impl<M: Threading> Clone for Handle<'_, M> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: Threading> Copy for Handle<'_, M> {}
+
+impl<M: Threading> fmt::Debug for Handle<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("ctx", &self.ctx)
+            .field("vtable", &ptr::from_ref(self.vtable))
+            .finish()
+    }
+}
+
+impl<M: Threading> PartialEq for Handle<'_, M> {
+    /// Two handles are equal when they call the same functions on the same
+    /// context: the same allocator.
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.ctx == other.ctx && ptr::eq(self.vtable, other.vtable)
+    }
+}
+
+impl<M: Threading> Eq for Handle<'_, M> {}
+
+impl<'a, M: Threading> Handle<'a, M> {
+    /// The context pointer: the allocator, type-erased.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::{mem::MaybeUninit, ptr::NonNull};
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// assert_eq!(bump.allocator().context(), NonNull::from(&bump).cast());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn context(self) -> NonNull<()> {
+        self.ctx
+    }
+
+    /// The table of functions called on the context.
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, VTable};
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// assert!(core::ptr::eq(bump.allocator().vtable(), VTable::of::<Bump>()));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn vtable(self) -> &'static VTable {
+        self.vtable
+    }
+
+    /// Allocates room for one `T` and moves `value` into it: Zig's `create`.
+    /// Free it with [`destroy`](Self::destroy) on a handle to the same
+    /// allocator. A zero-size `T` is not allocated.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`] when the allocator refuses; `value` is dropped then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let a = bump.allocator();
+    /// let p = a.create([1u64, 2, 3])?;
+    /// // SAFETY: `p` was just initialized by `create` and is not aliased.
+    /// assert_eq!(unsafe { p.as_ref() }[1], 2);
+    /// // SAFETY: `p` came from `create` on this allocator and is destroyed once.
+    /// unsafe { a.destroy(p) };
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn create<T>(self, value: T) -> Result<NonNull<T>, AllocError> {
+        let ptr = self.alloc_uninit::<T>(1, Caller::here())?.cast::<T>();
+        // SAFETY: `ptr` is valid for writing one `T` (just allocated with its
+        // size and alignment, or dangling-but-aligned for a zero-size `T`).
+        unsafe { ptr.as_ptr().write(value) };
+        Ok(ptr)
+    }
+
+    /// Drops the value behind `ptr` and frees its memory: Zig's `destroy`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from [`create`](Self::create) on a handle to the same
+    /// allocator, has not been destroyed, and is not used again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let a = bump.allocator();
+    /// let p = a.create(5u32)?;
+    /// // SAFETY: `p` came from `create` on this allocator and is destroyed once.
+    /// unsafe { a.destroy(p) };
+    /// assert_eq!(bump.used(), 0);
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub unsafe fn destroy<T>(self, ptr: NonNull<T>) {
+        // SAFETY: the caller promises `ptr` holds a live `T` from `create`.
+        unsafe { ptr.as_ptr().drop_in_place() };
+        // SAFETY: the same promise: one `T`-sized allocation of this allocator.
+        unsafe { self.free_uninit::<T>(ptr.cast(), 1, Caller::here()) };
+    }
+
+    /// Allocates an uninitialized slice of `len` values of `T`: Zig's
+    /// `alloc(T, n)`. Free it with [`free_slice`](Self::free_slice).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`] when the allocator refuses or `len * size_of::<T>()`
+    /// does not fit in `isize`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 128];
+    /// let bump = Bump::new(&mut buf);
+    /// let a = bump.allocator();
+    /// let s = a.alloc_slice::<u16>(10)?;
+    /// assert_eq!(s.len(), 10);
+    /// assert!(a.alloc_slice::<u64>(usize::MAX).is_err()); // size overflows: an error, not a panic
+    /// // SAFETY: `s` came from `alloc_slice` here and is freed once.
+    /// unsafe { a.free_slice(s) };
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_slice<T>(self, len: usize) -> Result<NonNull<[T]>, AllocError> {
+        let ptr = self.alloc_uninit::<T>(len, Caller::here())?;
+        Ok(NonNull::slice_from_raw_parts(ptr.cast(), len))
+    }
+
+    /// Copies `src` into a new allocation: Zig's `dupe`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`] when the allocator refuses.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let copy = bump.allocator().dupe(b"hello")?;
+    /// // SAFETY: `dupe` returned an initialized, unaliased slice.
+    /// assert_eq!(unsafe { copy.as_ref() }, b"hello");
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn dupe<T: Copy>(self, src: &[T]) -> Result<NonNull<[T]>, AllocError> {
+        let ptr = self
+            .alloc_uninit::<T>(src.len(), Caller::here())?
+            .cast::<T>();
+        // SAFETY: `ptr` is valid for `src.len()` writes of `T` (just
+        // allocated), does not overlap `src` (a live borrow the allocator
+        // cannot hand out), and `T: Copy` needs no drop bookkeeping.
+        unsafe {
+            ptr.as_ptr()
+                .copy_from_nonoverlapping(src.as_ptr(), src.len())
+        };
+        Ok(NonNull::slice_from_raw_parts(ptr, src.len()))
+    }
+
+    /// Frees a slice from [`alloc_slice`](Self::alloc_slice),
+    /// [`dupe`](Self::dupe) or [`realloc`](Self::realloc), without dropping
+    /// its elements.
+    ///
+    /// # Safety
+    ///
+    /// `slice` came from one of those functions on a handle to the same
+    /// allocator, with exactly this length, and is not used again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let a = bump.allocator();
+    /// let s = a.alloc_slice::<u32>(4)?;
+    /// // SAFETY: `s` came from `alloc_slice` here and is freed once.
+    /// unsafe { a.free_slice(s) };
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub unsafe fn free_slice<T>(self, slice: NonNull<[T]>) {
+        // SAFETY: the caller's promise: a live allocation of `slice.len()` `T`s.
+        unsafe { self.free_uninit::<T>(slice.cast(), slice.len(), Caller::here()) }
+    }
+
+    /// Changes the length of a slice to `new_len`, keeping its first
+    /// `min(len, new_len)` elements: in place if the allocator can
+    /// ([`RawAlloc::resize`]), else by [`RawAlloc::remap`], else by allocating,
+    /// copying and freeing. Zig's `realloc`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`] when no new memory could be had; `slice` is then still
+    /// valid and unchanged.
+    ///
+    /// # Safety
+    ///
+    /// `slice` came from [`alloc_slice`](Self::alloc_slice),
+    /// [`dupe`](Self::dupe) or `realloc` on a handle to the same allocator,
+    /// with exactly this length; on success it is not used again (use the
+    /// returned slice). Elements past `new_len` are not dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 128];
+    /// let bump = Bump::new(&mut buf);
+    /// let a = bump.allocator();
+    /// let s = a.dupe(&[1u32, 2, 3])?;
+    /// // SAFETY: `s` came from `dupe` on this allocator, with this length.
+    /// let s = unsafe { a.realloc(s, 8)? };
+    /// assert_eq!(s.cast::<u32>().as_ptr(), s.cast::<u32>().as_ptr());
+    /// // SAFETY: the first three elements were kept by `realloc`.
+    /// assert_eq!(unsafe { &s.as_ref()[..3] }, [1, 2, 3]);
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[track_caller]
+    pub unsafe fn realloc<T>(
+        self,
+        slice: NonNull<[T]>,
+        new_len: usize,
+    ) -> Result<NonNull<[T]>, AllocError> {
+        let caller = Caller::here();
+        let align = Alignment::of::<T>();
+        let old_bytes = slice.len() * size_of::<T>();
+        let new_bytes = bytes_for::<T>(new_len)?;
+        let old = slice.cast::<u8>();
+        let done = |p: NonNull<u8>| Ok(NonNull::slice_from_raw_parts(p.cast::<T>(), new_len));
+        if old_bytes == 0 {
+            return self.alloc_slice::<T>(new_len);
+        }
+        let old_memory = NonNull::slice_from_raw_parts(old, old_bytes);
+        if new_bytes == 0 {
+            // SAFETY: the caller's promise: `old_memory` is a live, non-empty
+            // allocation of this allocator with alignment `align`.
+            unsafe { self.free(old_memory, align, caller) };
+            return done(dangling(align));
+        }
+        // SAFETY: as above; both lengths are non-zero.
+        if unsafe { self.resize(old_memory, align, new_bytes, caller) } {
+            return done(old);
+        }
+        // SAFETY: as above; `resize` refused, so `old_memory` is unchanged.
+        if let Some(p) = unsafe { self.remap(old_memory, align, new_bytes, caller) } {
+            return done(p);
+        }
+        let new = self.alloc(new_bytes, align, caller).ok_or(AllocError)?;
+        // SAFETY: both are valid for `min(old, new)` bytes and distinct
+        // allocations, so they do not overlap.
+        unsafe {
+            new.as_ptr()
+                .copy_from_nonoverlapping(old.as_ptr(), old_bytes.min(new_bytes))
+        };
+        // SAFETY: `old_memory` is still the caller's live allocation; it is
+        // not used after this (the caller's promise on success).
+        unsafe { self.free(old_memory, align, caller) };
+        done(new)
+    }
+
+    /// Allocates room for `len` `T`s, answering zero bytes without a call.
+    #[inline(always)]
+    fn alloc_uninit<T>(self, len: usize, caller: Caller) -> Result<NonNull<u8>, AllocError> {
+        let align = Alignment::of::<T>();
+        let bytes = bytes_for::<T>(len)?;
+        if bytes == 0 {
+            return Ok(dangling(align));
+        }
+        self.alloc(bytes, align, caller).ok_or(AllocError)
+    }
+
+    /// Frees what [`alloc_uninit`](Self::alloc_uninit) returned.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `alloc_uninit::<T>(len)` on this allocator and is not
+    /// used again.
+    #[inline(always)]
+    unsafe fn free_uninit<T>(self, ptr: NonNull<u8>, len: usize, caller: Caller) {
+        let bytes = len * size_of::<T>();
+        if bytes != 0 {
+            // SAFETY: the caller's promise; `bytes` is the allocated length
+            // (it did not overflow when the memory was allocated).
+            unsafe {
+                self.free(
+                    NonNull::slice_from_raw_parts(ptr, bytes),
+                    Alignment::of::<T>(),
+                    caller,
+                )
+            };
+        }
+    }
+}
+
+/// `len * size_of::<T>()`, or an error when it exceeds `isize::MAX` (the
+/// largest object Rust allows).
+#[inline(always)]
+fn bytes_for<T>(len: usize) -> Result<usize, AllocError> {
+    match len.checked_mul(size_of::<T>()) {
+        Some(bytes) if bytes <= isize::MAX as usize - (align_of::<T>() - 1) => Ok(bytes),
+        _ => Err(AllocError),
+    }
+}
+
+/// A non-null pointer aligned to `align`, valid for zero-size accesses.
+#[inline(always)]
+pub(crate) fn dangling(align: Alignment) -> NonNull<u8> {
+    NonNull::<u8>::dangling().with_addr(align.to_nonzero())
+}
+
+// SAFETY: every call goes to the vtable built for the allocator behind `ctx`
+// (`VTable::of`, or a table the `from_raw_parts` caller vouched for), which
+// upholds the contract; `'a` keeps that allocator alive and in place.
+unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
+    #[inline(always)]
+    fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        // SAFETY: `ctx` and `vtable` belong together (see the impl's comment).
+        unsafe { (self.vtable.alloc)(self.ctx, len, align, caller) }
+    }
+
+    #[inline(always)]
+    unsafe fn resize(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
+        // SAFETY: they belong together, and the caller upholds `resize`'s contract.
+        unsafe { (self.vtable.resize)(self.ctx, memory, align, new_len, caller) }
+    }
+
+    #[inline(always)]
+    unsafe fn remap(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        // SAFETY: they belong together, and the caller upholds `remap`'s contract.
+        unsafe { (self.vtable.remap)(self.ctx, memory, align, new_len, caller) }
+    }
+
+    #[inline(always)]
+    unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
+        // SAFETY: they belong together, and the caller upholds `free`'s contract.
+        unsafe { (self.vtable.free)(self.ctx, memory, align, caller) }
+    }
+}
+
+crate::bridge::impl_allocator_api2!(['a, M: Threading] Handle<'a, M>);

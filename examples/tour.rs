@@ -1,0 +1,284 @@
+//! A tour of `alloc-runtime`: a user's own `#[derive(Allocator)]` wrapper, a
+//! `Counting<Fail<Bump>>` stack driving `Vec` and `HashMap`, the type-erased
+//! handle, and failure injection walking an error path.
+//!
+//! Run it with `cargo run --release --example tour`.
+
+use alloc_runtime::{Alignment, Allocator, Bump, Caller, Counting, Fail, Handle, RawAlloc, Stats};
+use allocator_api2::alloc::Allocator as AllocatorApi;
+use allocator_api2::collections::TryReserveError;
+use allocator_api2::vec::Vec;
+use core::cell::Cell;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+use hashbrown::{DefaultHashBuilder, HashMap};
+
+const TEXT: &str = "the quick brown fox jumps over the lazy dog and the dog sleeps \
+                    while the fox runs over the hill and far away from the dog";
+
+/// A user's own allocator: refuses any request that would make one block
+/// larger than `max` bytes, and counts the refusals. `alloc`, `resize` and
+/// `remap` are overridden; `free` goes straight to the parent, a direct call.
+#[derive(Allocator)]
+#[allocator(unsafe(alloc = Self::capped_alloc, resize = Self::capped_resize, remap = Self::capped_remap))]
+struct SizeCap<A> {
+    #[allocator(parent)]
+    inner: A,
+    max: usize,
+    refused: Cell<u32>,
+}
+
+impl<A: RawAlloc> SizeCap<A> {
+    fn new(inner: A, max: usize) -> Self {
+        Self {
+            inner,
+            max,
+            refused: Cell::new(0),
+        }
+    }
+
+    /// Whether `len` is over the cap; counts the refusal if so.
+    fn over(&self, len: usize) -> bool {
+        let over = len > self.max;
+        if over {
+            self.refused.set(self.refused.get() + 1);
+        }
+        over
+    }
+
+    fn capped_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        if self.over(len) {
+            return None;
+        }
+        self.inner.alloc(len, align, caller)
+    }
+
+    /// # Safety
+    ///
+    /// `RawAlloc::resize`'s contract.
+    unsafe fn capped_resize(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
+        // SAFETY: the caller upholds `resize`'s contract for the parent's memory.
+        !self.over(new_len) && unsafe { self.inner.resize(memory, align, new_len, caller) }
+    }
+
+    /// # Safety
+    ///
+    /// `RawAlloc::remap`'s contract.
+    unsafe fn capped_remap(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        if self.over(new_len) {
+            return None;
+        }
+        // SAFETY: the caller upholds `remap`'s contract for the parent's memory.
+        unsafe { self.inner.remap(memory, align, new_len, caller) }
+    }
+}
+
+/// The one error of the code under test: some allocation was refused.
+#[derive(Debug)]
+struct OutOfMemory;
+
+impl std::fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("out of memory")
+    }
+}
+
+impl From<TryReserveError> for OutOfMemory {
+    fn from(_: TryReserveError) -> Self {
+        OutOfMemory
+    }
+}
+
+impl From<hashbrown::TryReserveError> for OutOfMemory {
+    fn from(_: hashbrown::TryReserveError) -> Self {
+        OutOfMemory
+    }
+}
+
+/// Splits `text` into words, with fallible allocation only: every failure
+/// comes back as an error value, never as an abort.
+fn words_in<A: AllocatorApi>(text: &str, alloc: A) -> Result<Vec<&str, A>, OutOfMemory> {
+    let mut words = Vec::new_in(alloc);
+    for word in text.split_whitespace() {
+        words.try_reserve(1)?;
+        words.push(word);
+    }
+    Ok(words)
+}
+
+/// Counts each word, with fallible allocation only.
+fn word_counts<A: AllocatorApi + Clone>(
+    text: &str,
+    alloc: A,
+) -> Result<HashMap<&str, u32, DefaultHashBuilder, A>, OutOfMemory> {
+    let words = words_in(text, alloc.clone())?;
+    let mut counts = HashMap::with_hasher_in(DefaultHashBuilder::default(), alloc);
+    for word in words.iter() {
+        counts.try_reserve(1)?;
+        *counts.entry(*word).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+fn main() {
+    let mut buf = vec![MaybeUninit::uninit(); 256 * 1024];
+    let mut columns: std::vec::Vec<(String, Stats)> = std::vec::Vec::new();
+
+    println!("alloc-runtime tour\n");
+
+    // 1. Layers stacked by value, statically dispatched, driving allocator-api2
+    //    and hashbrown collections.
+    println!("1. Counting<Fail<Bump>> driving Vec and hashbrown::HashMap");
+    let layers = Counting::new(Fail::new(Bump::new(&mut buf), usize::MAX));
+    {
+        let mut squares: Vec<u64, _> = Vec::new_in(&layers);
+        for i in 0..1_000u64 {
+            squares.push(i * i);
+        }
+        let counts = word_counts(TEXT, &layers).expect("no failure injected yet");
+        let mut top: std::vec::Vec<_> = counts.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        println!(
+            "   sum of 1,000 squares = {}; most frequent words: {:?}",
+            squares.iter().sum::<u64>(),
+            &top[..3]
+        );
+        println!(
+            "   bump: {} of {} bytes used; the Vec grew in place {} times",
+            layers.inner().inner().used(),
+            layers.inner().inner().capacity(),
+            layers.stats().resizes
+        );
+    }
+    columns.push(("Vec + HashMap".into(), layers.stats()));
+
+    // 2. The type-erased handle: a context pointer and a vtable, `Copy`, and
+    //    an allocator in its own right, so layers stack through it too.
+    println!(
+        "\n2. The handle: Counting<Handle> over a Bump, Zig-style create/destroy, dupe, a Vec"
+    );
+    let bump = Bump::new(&mut buf);
+    let counted = Counting::new(bump.allocator());
+    let handle: Handle<'_> = counted.allocator();
+    let point = handle.create((3.0f64, 4.0f64)).expect("room for a point");
+    // SAFETY: `point` was initialized by `create` and is not aliased.
+    let (x, y) = unsafe { *point.as_ptr() };
+    println!(
+        "   created a point at {point:p}: length {}",
+        (x * x + y * y).sqrt()
+    );
+    // SAFETY: `point` came from `create` on this handle and is destroyed once.
+    unsafe { handle.destroy(point) };
+    let greeting = handle
+        .dupe(b"hello from a handle")
+        .expect("room for a copy");
+    // SAFETY: `dupe` returned an initialized, unaliased slice.
+    let text = unsafe { greeting.as_ref() };
+    println!(
+        "   duplicated {:?}",
+        std::str::from_utf8(text).expect("ASCII")
+    );
+    // SAFETY: `greeting` came from `dupe` on this handle, freed once.
+    unsafe { handle.free_slice(greeting) };
+    let mut erased: Vec<u32, Handle<'_>> = Vec::new_in(handle);
+    erased.extend(1..=10);
+    println!(
+        "   a Vec<u32, Handle> sums to {}",
+        erased.iter().sum::<u32>()
+    );
+    drop(erased);
+    columns.push(("handle".into(), counted.stats()));
+
+    // 3. A user's derived allocator in the stack, stacked over a reference.
+    println!("\n3. A user's #[derive(Allocator)] wrapper: SizeCap<Counting<&Bump>>");
+    let bump = Bump::new(&mut buf);
+    let counted = Counting::new(&bump);
+    let capped = SizeCap::new(&counted, 256);
+    let small = words_in("a few words fit", &capped);
+    let many = words_in(TEXT, &capped);
+    println!(
+        "   a short text: {:?}; a long one: {}",
+        small.as_ref().map(|w| w.len()),
+        match &many {
+            Ok(w) => format!("{} words", w.len()),
+            Err(e) => format!("refused ({e})"),
+        }
+    );
+    println!(
+        "   SizeCap refused {} request(s) above 256 bytes",
+        capped.refused.get()
+    );
+    drop((small, many));
+    columns.push(("SizeCap".into(), counted.stats()));
+
+    // 4. Failure injection: fail the n-th allocation for every n, and check
+    //    the code under test returns an error (no abort, no leak) each time.
+    println!("\n4. Failure injection: word_counts with the n-th allocation failing");
+    let mut n = 0;
+    loop {
+        let mut buf = [MaybeUninit::uninit(); 16 * 1024];
+        let stack = Counting::new(Fail::new(Bump::new(&mut buf), n));
+        let result = word_counts(TEXT, &stack).map(|counts| counts.len());
+        let stats = stack.stats();
+        let injected = stack.inner().induced_failures();
+        println!(
+            "   n = {n}: {:<32} induced failures: {injected}, live bytes after: {}",
+            match result {
+                Ok(distinct) => format!("ok, {distinct} distinct words"),
+                Err(ref e) => format!("error: {e}"),
+            },
+            stats.live_bytes
+        );
+        assert_eq!(stats.live_bytes, 0, "the error path leaked");
+        if result.is_ok() {
+            columns.push((format!("fail at n={n}"), stats));
+            break;
+        }
+        if n == 0 {
+            columns.push(("fail at n=0".into(), stats));
+        }
+        n += 1;
+    }
+
+    println!("\nStatistics (bytes as requested):\n");
+    print_table(&columns);
+}
+
+fn print_table(columns: &[(String, Stats)]) {
+    type Row = (&'static str, fn(&Stats) -> u64);
+    let rows: [Row; 9] = [
+        ("allocations", |s| s.allocations),
+        ("frees", |s| s.frees),
+        ("resizes", |s| s.resizes),
+        ("remaps", |s| s.remaps),
+        ("failures", |s| s.failures),
+        ("bytes allocated", |s| s.bytes_allocated),
+        ("bytes freed", |s| s.bytes_freed),
+        ("live bytes", |s| s.live_bytes as u64),
+        ("peak live bytes", |s| s.peak_live_bytes as u64),
+    ];
+    print!("{:<17}", "");
+    for (name, _) in columns {
+        print!("{name:>15}");
+    }
+    println!();
+    for (label, get) in rows {
+        print!("{label:<17}");
+        for (_, stats) in columns {
+            print!("{:>15}", get(stats));
+        }
+        println!();
+    }
+}

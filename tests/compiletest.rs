@@ -1,0 +1,14 @@
+//! Compile-fail tests: `tests/ui/*.rs` must fail to compile with exactly the
+//! errors in the `.stderr` beside each (blessed on the pinned toolchain with
+//! `TRYBUILD=overwrite cargo test --test compiletest`, then reviewed).
+//!
+//! - `derive-*`, `attr-*`, `parent-*`, `override-*`: misuse of
+//!   `#[derive(Allocator)]`, one report with every mistake at its token;
+//! - the others: what the runtime's types refuse at compile time (handles
+//!   outliving their allocator, non-`Sync` allocators across threads, ...).
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}

@@ -1,0 +1,10 @@
+// `#[derive(Allocator)]` is for structs.
+use alloc_runtime::Allocator;
+
+#[derive(Allocator)]
+enum Either<A, B> {
+    Left(A),
+    Right(B),
+}
+
+fn main() {}
