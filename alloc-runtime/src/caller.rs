@@ -94,7 +94,10 @@ mod tests {
         let (c, line) = (Caller::here(), line!());
         let column = c.location().column();
         assert_eq!(c.location().line(), line);
-        assert_eq!(std::format!("{c}"), std::format!("{}:{line}:{column}", file!()));
+        assert_eq!(
+            std::format!("{c}"),
+            std::format!("{}:{line}:{column}", file!())
+        );
         assert_eq!(std::format!("{c:?}"), std::format!("Caller({c})"));
     }
 }

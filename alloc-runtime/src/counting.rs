@@ -149,8 +149,9 @@ struct Counters {
     failures: Cell<u64>,
     bytes_allocated: Cell<u64>,
     bytes_freed: Cell<u64>,
-    live_bytes: Cell<usize>,
-    peak_live_bytes: Cell<usize>,
+    /// The largest `bytes_allocated - bytes_freed` (live bytes, derived
+    /// rather than stored: one store fewer per call) ever was.
+    peak_live_bytes: Cell<u64>,
 }
 
 /// `cell += by`, wrapping: an allocator never panics, and `u64` counters do
@@ -163,9 +164,9 @@ fn bump_u64(cell: &Cell<u64>, by: u64) {
 impl Counters {
     #[inline(always)]
     fn grew(&self, bytes: usize) {
-        bump_u64(&self.bytes_allocated, bytes as u64);
-        let live = self.live_bytes.get().wrapping_add(bytes);
-        self.live_bytes.set(live);
+        let allocated = self.bytes_allocated.get().wrapping_add(bytes as u64);
+        self.bytes_allocated.set(allocated);
+        let live = allocated.wrapping_sub(self.bytes_freed.get());
         if live > self.peak_live_bytes.get() {
             self.peak_live_bytes.set(live);
         }
@@ -174,8 +175,6 @@ impl Counters {
     #[inline(always)]
     fn shrank(&self, bytes: usize) {
         bump_u64(&self.bytes_freed, bytes as u64);
-        self.live_bytes
-            .set(self.live_bytes.get().wrapping_sub(bytes));
     }
 
     #[inline(always)]
@@ -231,8 +230,9 @@ impl<A> Counting<A> {
             failures: c.failures.get(),
             bytes_allocated: c.bytes_allocated.get(),
             bytes_freed: c.bytes_freed.get(),
-            live_bytes: c.live_bytes.get(),
-            peak_live_bytes: c.peak_live_bytes.get(),
+            // Live bytes fit in the address space, so in a `usize`.
+            live_bytes: c.bytes_allocated.get().wrapping_sub(c.bytes_freed.get()) as usize,
+            peak_live_bytes: c.peak_live_bytes.get() as usize,
         }
     }
 

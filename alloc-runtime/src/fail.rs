@@ -48,8 +48,8 @@ pub struct Fail<A> {
     inner: A,
     /// How many allocations succeed before requests are refused.
     limit: usize,
-    /// Successful allocations so far.
-    allocations: Cell<usize>,
+    /// How many more allocations may succeed: `limit - allocations so far`.
+    left: Cell<usize>,
     /// Requests refused on purpose so far.
     induced: Cell<usize>,
 }
@@ -71,7 +71,7 @@ impl<A> Fail<A> {
         Self {
             inner,
             limit: n,
-            allocations: Cell::new(0),
+            left: Cell::new(n),
             induced: Cell::new(0),
         }
     }
@@ -104,7 +104,7 @@ impl<A> Fail<A> {
     #[inline]
     #[must_use]
     pub fn allocations(&self) -> usize {
-        self.allocations.get()
+        self.limit - self.left.get()
     }
 
     /// How many requests were refused on purpose.
@@ -184,7 +184,7 @@ impl<A> Fail<A> {
     /// Whether the limit is reached; counts the refusal if so.
     #[inline(always)]
     fn refuse(&self) -> bool {
-        let refuse = self.allocations.get() >= self.limit;
+        let refuse = self.left.get() == 0;
         if refuse {
             self.induced.set(self.induced.get().wrapping_add(1));
         }
@@ -200,7 +200,8 @@ impl<A: RawAlloc> Fail<A> {
         }
         let result = self.inner.alloc(len, align, caller);
         if result.is_some() {
-            self.allocations.set(self.allocations.get().wrapping_add(1));
+            // Not zero: `refuse` said so above.
+            self.left.set(self.left.get().wrapping_sub(1));
         }
         result
     }
@@ -247,7 +248,7 @@ impl<A: fmt::Debug> fmt::Debug for Fail<A> {
         f.debug_struct("Fail")
             .field("inner", &self.inner)
             .field("limit", &self.limit)
-            .field("allocations", &self.allocations.get())
+            .field("allocations", &self.allocations())
             .field("induced_failures", &self.induced.get())
             .finish()
     }

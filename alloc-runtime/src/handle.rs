@@ -1,5 +1,6 @@
 //! [`Handle`]: a type-erased allocator, Zig's `std.mem.Allocator`.
 
+use core::alloc::Layout;
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::{align_of, size_of};
@@ -22,13 +23,17 @@ use crate::{Alignment, AllocError, Caller, RawAlloc};
 /// # Examples
 ///
 /// ```
-/// use alloc_runtime::{Bump, VTable};
-/// use core::mem::MaybeUninit;
+/// use alloc_runtime::{Alignment, Bump, Caller, VTable};
+/// use core::{mem::MaybeUninit, ptr::NonNull};
 ///
 /// let mut buf = [MaybeUninit::uninit(); 64];
 /// let bump = Bump::new(&mut buf);
-/// let handle = bump.allocator();
-/// assert!(core::ptr::eq(handle.vtable(), VTable::of::<Bump>()));
+/// let table = VTable::of::<Bump>();
+/// let ctx = NonNull::from(&bump).cast();
+/// // SAFETY: `ctx` points to a live `Bump`, the type the table was made for.
+/// let p = unsafe { (table.alloc)(ctx, 8, Alignment::ONE, Caller::here()) };
+/// assert!(p.is_some());
+/// assert_eq!(bump.used(), 8);
 /// ```
 #[derive(Debug)]
 pub struct VTable {
@@ -40,6 +45,11 @@ pub struct VTable {
     pub remap: RemapFn,
     /// [`RawAlloc::free`] on the context.
     pub free: FreeFn,
+    /// allocator-api2's `allocate` on the context: the handle's fast path
+    /// for collections, one indirect call straight into the allocator's
+    /// inlined `alloc`. [`VTable::of`] fills it with the bridge over the
+    /// allocator type; [`VTable::new`] with [`VTable::allocate_through_alloc`].
+    pub allocate: AllocateFn,
 }
 
 /// [`VTable::alloc`]: [`RawAlloc::alloc`] on a context pointer.
@@ -68,17 +78,26 @@ pub type RemapFn = unsafe fn(
     caller: Caller,
 ) -> Option<NonNull<u8>>;
 
+/// [`VTable::allocate`]: allocator-api2's `allocate` on a context pointer,
+/// given the table it belongs to.
+pub type AllocateFn = unsafe fn(
+    ctx: NonNull<()>,
+    vtable: &'static VTable,
+    layout: Layout,
+) -> Result<NonNull<[u8]>, AllocError>;
+
 /// [`VTable::free`]: [`RawAlloc::free`] on a context pointer.
 pub type FreeFn =
     unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller);
 
 impl VTable {
-    /// The table for allocator type `A`: one `&'static` table per type, whose
+    /// The table for allocator type `A`: a `&'static` constant whose
     /// functions cast the context pointer back to `&A` and call its methods.
     ///
     /// ```
     /// use alloc_runtime::{Bump, VTable};
-    /// assert!(core::ptr::eq(VTable::of::<Bump>(), VTable::of::<Bump>()));
+    /// let table: &'static VTable = VTable::of::<Bump>();
+    /// # let _ = table;
     /// ```
     #[inline(always)]
     #[must_use]
@@ -89,8 +108,74 @@ impl VTable {
                 resize: thunk::resize::<A>,
                 remap: thunk::remap::<A>,
                 free: thunk::free::<A>,
+                allocate: thunk::allocate::<A>,
             }
         }
+    }
+
+    /// A table of four hand-written functions (for an allocator implemented
+    /// outside Rust, say), like the tables Zig code writes by hand;
+    /// `allocate` goes through `alloc`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, Handle, VTable};
+    /// use core::ptr::NonNull;
+    ///
+    /// /// Never has memory.
+    /// fn alloc(_: NonNull<()>, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8>> {
+    ///     None
+    /// }
+    /// static EMPTY: VTable = VTable::new(alloc, VTable::no_resize, VTable::no_remap, VTable::no_free);
+    ///
+    /// // SAFETY: the functions never touch the context; nothing is ever handed out.
+    /// let handle = unsafe { Handle::from_raw_parts(NonNull::dangling(), &EMPTY) };
+    /// assert!(handle.create(1u8).is_err());
+    /// assert!(handle.create(()).is_ok()); // zero-size: never reaches `alloc`
+    /// ```
+    #[must_use]
+    pub const fn new(alloc: AllocFn, resize: ResizeFn, remap: RemapFn, free: FreeFn) -> VTable {
+        VTable {
+            alloc,
+            resize,
+            remap,
+            free,
+            allocate: VTable::allocate_through_alloc,
+        }
+    }
+
+    /// allocator-api2's `allocate` built from `vtable.alloc` by the
+    /// [`bridge`](crate::bridge): the `allocate` entry of [`VTable::new`].
+    ///
+    /// # Safety
+    ///
+    /// `ctx` and `vtable` are the two halves of a live handle: calling the
+    /// table's functions on `ctx` upholds their contracts.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`] when `alloc` refuses.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, VTable};
+    /// use core::{alloc::Layout, mem::MaybeUninit, ptr::NonNull};
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// // SAFETY: `&bump` and Bump's table belong together; `bump` is alive.
+    /// let block = unsafe {
+    ///     VTable::allocate_through_alloc(NonNull::from(&bump).cast(), VTable::of::<Bump>(), Layout::new::<u64>())
+    /// };
+    /// assert_eq!(block.unwrap().len(), 8);
+    /// ```
+    pub unsafe fn allocate_through_alloc(
+        ctx: NonNull<()>,
+        vtable: &'static VTable,
+        layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: the function's contract: `ctx` and `vtable` belong together.
+        let handle = unsafe { Handle::from_raw_parts(ctx, vtable) };
+        crate::bridge::allocate(&handle, layout)
     }
 
     /// A `resize` that always refuses: Zig's `Allocator.noResize`, for
@@ -202,6 +287,16 @@ mod thunk {
         let a = unsafe { context::<A>(ctx) };
         // SAFETY: the caller upholds `remap`'s contract for this allocator.
         unsafe { a.remap(memory, align, new_len, caller) }
+    }
+
+    pub(super) unsafe fn allocate<A: RawAlloc>(
+        ctx: NonNull<()>,
+        _vtable: &'static VTable,
+        layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: as in `alloc` above.
+        let a = unsafe { context::<A>(ctx) };
+        crate::bridge::allocate(a, layout)
     }
 
     pub(super) unsafe fn free<A: RawAlloc>(
@@ -414,17 +509,6 @@ impl<M: Threading> fmt::Debug for Handle<'_, M> {
     }
 }
 
-impl<M: Threading> PartialEq for Handle<'_, M> {
-    /// Two handles are equal when they call the same functions on the same
-    /// context: the same allocator.
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        self.ctx == other.ctx && ptr::eq(self.vtable, other.vtable)
-    }
-}
-
-impl<M: Threading> Eq for Handle<'_, M> {}
-
 impl<'a, M: Threading> Handle<'a, M> {
     /// The context pointer: the allocator, type-erased.
     ///
@@ -448,7 +532,8 @@ impl<'a, M: Threading> Handle<'a, M> {
     /// use core::mem::MaybeUninit;
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let bump = Bump::new(&mut buf);
-    /// assert!(core::ptr::eq(bump.allocator().vtable(), VTable::of::<Bump>()));
+    /// let table: &'static VTable = bump.allocator().vtable();
+    /// # let _ = table;
     /// ```
     #[inline]
     #[must_use]
@@ -505,9 +590,10 @@ impl<'a, M: Threading> Handle<'a, M> {
     /// let bump = Bump::new(&mut buf);
     /// let a = bump.allocator();
     /// let p = a.create(5u32)?;
+    /// let used = bump.used();
     /// // SAFETY: `p` came from `create` on this allocator and is destroyed once.
     /// unsafe { a.destroy(p) };
-    /// assert_eq!(bump.used(), 0);
+    /// assert_eq!(bump.used(), used - 4); // the most recent allocation's bytes came back
     /// # Ok::<(), alloc_runtime::AllocError>(())
     /// ```
     #[inline]
@@ -640,7 +726,7 @@ impl<'a, M: Threading> Handle<'a, M> {
     /// let s = a.dupe(&[1u32, 2, 3])?;
     /// // SAFETY: `s` came from `dupe` on this allocator, with this length.
     /// let s = unsafe { a.realloc(s, 8)? };
-    /// assert_eq!(s.cast::<u32>().as_ptr(), s.cast::<u32>().as_ptr());
+    /// assert_eq!(s.len(), 8);
     /// // SAFETY: the first three elements were kept by `realloc`.
     /// assert_eq!(unsafe { &s.as_ref()[..3] }, [1, 2, 3]);
     /// # Ok::<(), alloc_runtime::AllocError>(())
@@ -779,4 +865,63 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
     }
 }
 
-crate::bridge::impl_allocator_api2!(['a, M: Threading] Handle<'a, M>);
+// SAFETY: `allocate` is the table's allocator-api2 entry (the bridge over
+// the allocator type, or over `alloc`), and the other methods are the bridge
+// over the handle's `RawAlloc`, which upholds allocator-api2's contract given
+// `RawAlloc`'s; copies of a handle are the same allocator.
+unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
+    #[inline(always)]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: `ctx` and `vtable` belong together (see `RawAlloc` above).
+        unsafe { (self.vtable.allocate)(self.ctx, self.vtable, layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        crate::bridge::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { crate::bridge::deallocate(self, ptr, layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { crate::bridge::grow(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn grow_zeroed(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { crate::bridge::grow_zeroed(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { crate::bridge::shrink(self, ptr, old_layout, new_layout) }
+    }
+}

@@ -232,13 +232,24 @@ pub unsafe trait RawAlloc {
     /// A type-erased handle that may cross threads, for `Sync` allocators.
     ///
     /// ```
-    /// use alloc_runtime::{Handle, RawAlloc, ThreadSafe};
-    /// fn needs_send<T: Send>(_: T) {}
-    /// fn erase<A: RawAlloc + Sync>(a: &A) -> Handle<'_, ThreadSafe> {
-    ///     a.sync_allocator()
+    /// use alloc_runtime::{Alignment, Caller, RawAlloc};
+    /// use core::ptr::NonNull;
+    ///
+    /// /// Refuses everything; it has no state, so it is `Sync`.
+    /// struct Refuse;
+    ///
+    /// // SAFETY: hands out no memory at all.
+    /// unsafe impl RawAlloc for Refuse {
+    ///     fn alloc(&self, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8>> {
+    ///         None
+    ///     }
+    ///     unsafe fn free(&self, _: NonNull<[u8]>, _: Alignment, _: Caller) {}
     /// }
-    /// # let _ = erase::<&Handle<'static, ThreadSafe>>;
-    /// # let _ = needs_send::<Handle<'static, ThreadSafe>>;
+    ///
+    /// let handle = Refuse.sync_allocator();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(move || assert!(handle.create(1u8).is_err()));
+    /// });
     /// ```
     #[inline]
     fn sync_allocator(&self) -> Handle<'_, ThreadSafe>
