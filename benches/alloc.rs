@@ -10,6 +10,9 @@
 //! - `stack`: `Counting<Fail<Bump>>` against a bare `Bump`.
 //! - `handle`: the type-erased `Handle` (`bump.allocator()`) against static
 //!   dispatch through `&Bump`.
+//! - `debug`: `DebugAlloc<Bump>` (leak and misuse detection, default
+//!   configuration: fill and poison bytes, no backtraces) against a bare
+//!   `Bump`, on 1,000 allocate + deallocate pairs and on `vec_push`.
 //!
 //! The competitors are alloc-runtime's `Bump` (`ours`), `bumpalo::Bump` and
 //! the global allocator (`std`, allocator-api2's `Global`). Arenas get a
@@ -23,6 +26,7 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
+use alloc_runtime::debug::DebugAlloc;
 use alloc_runtime::{Bump, Counting, Fail, Handle};
 use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::Vec;
@@ -124,6 +128,24 @@ impl<'b> Subject for Stack<'b> {
     }
 }
 
+/// `DebugAlloc<Bump>`: every block recorded, filled and poisoned. Nothing
+/// to reset: the workloads it runs free every block, last first, which gives
+/// the bump its bytes back.
+struct Debugged<'b>(DebugAlloc<Bump<'b>>);
+
+impl<'b> Subject for Debugged<'b> {
+    type Alloc<'s>
+        = &'s DebugAlloc<Bump<'b>>
+    where
+        Self: 's;
+
+    fn allocator(&self) -> &DebugAlloc<Bump<'b>> {
+        &self.0
+    }
+
+    fn reset(&mut self) {}
+}
+
 /// `bumpalo::Bump`, one chunk of the same size as our buffer.
 struct Bumpalo(bumpalo::Bump);
 
@@ -214,6 +236,26 @@ fn time_small_allocs<S: Subject>(iters: u64, subject: &mut S, layouts: &[Layout]
         // SAFETY: `blocks[i]` was just allocated by `subject.allocator()` with
         // `layouts[i]` and is not used after this.
         unsafe { subject.free_blocks(&blocks, layouts) };
+    }
+    total
+}
+
+/// `iters` rounds of `layouts.len()` allocate + deallocate pairs, each
+/// block freed right away (so a bump gets its bytes back); reset untimed.
+fn time_alloc_free<S: Subject>(iters: u64, subject: &mut S, layouts: &[Layout]) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        subject.reset();
+        let a = subject.allocator();
+        let start = Instant::now();
+        for &layout in layouts {
+            let block = a
+                .allocate(black_box(layout))
+                .expect("the buffer is large enough");
+            // SAFETY: `block` was just allocated by `a` with `layout`.
+            unsafe { a.deallocate(black_box(block.cast()), layout) };
+        }
+        total += start.elapsed();
     }
     total
 }
@@ -362,5 +404,39 @@ fn handle(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, small_allocs, vec_push, hashmap, stack, handle);
+fn debug(c: &mut Criterion) {
+    let layouts = small_layouts();
+    let (mut bare_buf, mut debug_buf) = (buffer(), buffer());
+    let mut bare = Ours(Bump::new(&mut bare_buf));
+    let mut debugged = Debugged(DebugAlloc::new(Bump::new(&mut debug_buf)));
+    let mut group = configure(c, "debug");
+    group.bench_function("bare/alloc_free", |b| {
+        b.iter_custom(|n| time_alloc_free(n, &mut bare, &layouts));
+    });
+    group.bench_function("debug/alloc_free", |b| {
+        b.iter_custom(|n| time_alloc_free(n, &mut debugged, &layouts));
+    });
+    group.bench_function("bare/vec_push", |b| {
+        b.iter_custom(|n| time_vec_push(n, &mut bare));
+    });
+    group.bench_function("debug/vec_push", |b| {
+        b.iter_custom(|n| time_vec_push(n, &mut debugged));
+    });
+    group.finish();
+    let report = debugged.0.report();
+    assert!(
+        report.is_clean(),
+        "the benchmark itself leaked or misused:\n{report}"
+    );
+}
+
+criterion_group!(
+    benches,
+    small_allocs,
+    vec_push,
+    hashmap,
+    stack,
+    handle,
+    debug
+);
 criterion_main!(benches);

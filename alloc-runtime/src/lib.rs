@@ -10,7 +10,15 @@
 //! - [`bridge`]: allocator-api2's `Allocator` built from the four functions,
 //!   so every allocator here works with `allocator_api2::vec::Vec`, `Box`
 //!   and `hashbrown`.
-//! - Building blocks: [`Bump`], [`Counting`], [`Fail`].
+//! - Building blocks: [`Bump`], [`Counting`], [`Fail`] (with
+//!   [`FailConfig`]), [`Logging`].
+//! - Testing tools, in the manner of Zig's `std.testing`:
+//!   [`check_all_allocation_failures`] (module [`check`]) fails each
+//!   allocation of a test body in turn and reports swallowed failures, leaks
+//!   on error paths and panics; `DebugAlloc` (module `debug`, feature
+//!   `alloc`) finds leaks, double frees and wrong-size frees with call sites,
+//!   and `debug::test_allocator()` (feature `std`) fails the `#[test]` that
+//!   leaked.
 //! - [`testing`]: a conformance suite to run on your own allocators.
 //! - `#[derive(Allocator)]` (feature `derive`, on by default).
 //!
@@ -18,8 +26,12 @@
 //!
 //! - `derive` (default): re-exports `#[derive(Allocator)]`.
 //! - `std` (default): implies `alloc`.
-//! - `alloc`: [`RawAlloc`] for `Box`, `Rc` and `Arc` of an allocator, and the
-//!   collection checks of the [`testing`] suite.
+//! - `alloc`: [`RawAlloc`] for `Box`, `Rc` and `Arc` of an allocator, the
+//!   collection checks of the [`testing`] suite, and the `debug` module
+//!   (its bookkeeping lives in the global allocator, never in the allocator
+//!   being checked).
+//! - `log` (off by default): `logging::LogSink`, a [`Logging`] sink that
+//!   forwards to the `log` facade.
 //!
 //! Without features the crate is `#![no_std]` and needs no `alloc`.
 #![no_std]
@@ -39,20 +51,27 @@ mod alignment;
 pub mod bridge;
 mod bump;
 mod caller;
+pub mod check;
 mod counting;
+pub mod debug;
 mod fail;
 mod handle;
+pub mod logging;
 mod raw;
 pub mod testing;
 
 pub use crate::alignment::{Alignment, InvalidAlignment};
 pub use crate::bump::Bump;
 pub use crate::caller::Caller;
+pub use crate::check::{Check, assert_all_allocation_failures, check_all_allocation_failures};
 pub use crate::counting::{Counting, Stats};
-pub use crate::fail::Fail;
+#[cfg(feature = "alloc")]
+pub use crate::debug::DebugAlloc;
+pub use crate::fail::{Fail, FailConfig, FailedCall, FailureReason, InducedFailure};
 pub use crate::handle::{
-    AllocFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable,
+    AllocFn, AllocateFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable,
 };
+pub use crate::logging::Logging;
 pub use crate::raw::RawAlloc;
 /// The error of a refused allocation: allocator-api2's `AllocError`.
 pub use allocator_api2::alloc::AllocError;
