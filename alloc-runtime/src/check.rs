@@ -20,7 +20,7 @@
 //! allocated. The first problem stops the walk and is returned as a
 //! [`CheckError`], whose `Display` names the kind of problem, the failure
 //! point (`index of N`), the request refused and the line it came from (a
-//! [`Caller`](crate::Caller)), the [`FailConfig`] (with its seed, if any) and
+//! [`Caller`]), the [`FailConfig`] (with its seed, if any) and
 //! the counts of the run:
 //!
 //! | problem | reported as |
@@ -118,7 +118,8 @@
 use core::fmt;
 
 use crate::fail::{Fail, FailConfig, InducedFailure};
-use crate::{Counting, Handle, RawAlloc, Stats};
+use crate::{Alignment, Caller, Counting, Handle, RawAlloc, Stats};
+use core::ptr::NonNull;
 
 #[cfg(feature = "std")]
 use std::string::String;
@@ -409,11 +410,16 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
     where
         F: FnMut(Handle<'_>) -> Result<T, E>,
     {
-        // Counting (live bytes, for the leak check) over Fail over Counting
-        // (what the backing refused) over the backing.
-        let stack = Counting::new(Fail::with_config(Counting::new(self.backing), config));
+        // Counting (live bytes, for the leak check) over Witness (where the
+        // first induced failure was requested) over Fail over Counting (what
+        // the backing refused) over the backing.
+        let stack = Counting::new(Witness::new(Fail::with_config(
+            Counting::new(self.backing),
+            config,
+        )));
         let outcome = call(body, stack.allocator());
-        let fail = stack.inner();
+        let witness = stack.inner();
+        let fail = &witness.inner;
         let run = RunReport {
             point,
             config,
@@ -421,6 +427,8 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
             growths: fail.growths(),
             induced_failures: fail.induced_failures(),
             first_failure: fail.first_induced(),
+            #[cfg(feature = "std")]
+            requested_at: witness.site.take(),
             backing_refusals: fail.inner().stats().failures,
         };
         Ran { outcome, run }
@@ -648,7 +656,7 @@ impl fmt::Display for FailurePoint {
 /// assert_eq!(run.point, check::FailurePoint::Clean);
 /// assert_eq!((run.stats.live_bytes, run.stats.live_allocations()), (4, 1));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunReport {
     /// The failure this run had.
@@ -664,6 +672,13 @@ pub struct RunReport {
     pub induced_failures: usize,
     /// The first of them: the request, its caller, its indices.
     pub first_failure: Option<InducedFailure>,
+    /// Where the body asked for the first induced failure: the first frame
+    /// of a backtrace captured then that is outside this crate, allocator-api2,
+    /// hashbrown and the standard library (so a request made by a `Vec` names
+    /// the body's line, not the `Vec`'s). `None` under Miri, or when no frame
+    /// qualifies.
+    #[cfg(feature = "std")]
+    pub requested_at: Option<String>,
     /// Allocations the backing allocator itself refused (it ran out?).
     pub backing_refusals: u64,
 }
@@ -705,6 +720,10 @@ impl fmt::Display for RunReport {
                 plural(self.induced_failures)
             )?,
             None => f.write_str("  induced failure: none")?,
+        }
+        #[cfg(feature = "std")]
+        if let Some(site) = &self.requested_at {
+            write!(f, "\n  requested at: {site}")?;
         }
         write!(f, "\n  fail config: {}", self.config)?;
         let s = &self.stats;
@@ -947,6 +966,99 @@ fn plural<N: TryInto<u64>>(n: N) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+/// Passes every call to the [`Fail`] below it and, under `std`, captures a
+/// backtrace at the first induced failure, trimmed to the body's frame.
+#[derive(alloc_derive::Allocator)]
+#[allocator(unsafe(
+    alloc = Self::watch_alloc,
+    resize = Self::watch_resize,
+    remap = Self::watch_remap,
+))]
+struct Witness<A> {
+    #[allocator(parent)]
+    inner: Fail<A>,
+    /// Where the first induced failure was requested, once known.
+    #[cfg(feature = "std")]
+    site: core::cell::RefCell<Option<String>>,
+}
+
+impl<A> Witness<A>
+where
+    Fail<A>: RawAlloc,
+{
+    fn new(inner: Fail<A>) -> Self {
+        Self {
+            inner,
+            #[cfg(feature = "std")]
+            site: core::cell::RefCell::new(None),
+        }
+    }
+
+    /// Records the caller's frame if the call just made was the first
+    /// induced failure (`induced_before` is the count from before it).
+    #[inline]
+    fn witness(&self, induced_before: usize) {
+        #[cfg(all(feature = "std", not(miri)))]
+        if induced_before == 0 && self.inner.induced_failures() > 0 {
+            let trace =
+                std::string::ToString::to_string(&std::backtrace::Backtrace::force_capture());
+            if let (Some(frame), Ok(mut site)) =
+                (crate::debug::user_frame(&trace), self.site.try_borrow_mut())
+            {
+                *site = Some(std::string::ToString::to_string(&frame));
+            }
+        }
+        let _ = induced_before;
+    }
+
+    fn watch_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        let before = self.inner.induced_failures();
+        let result = self.inner.alloc(len, align, caller);
+        if result.is_none() {
+            self.witness(before);
+        }
+        result
+    }
+
+    /// # Safety
+    ///
+    /// `RawAlloc::resize`'s contract.
+    unsafe fn watch_resize(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
+        let before = self.inner.induced_failures();
+        // SAFETY: the caller upholds `resize`'s contract; the parent made `memory`.
+        let resized = unsafe { self.inner.resize(memory, align, new_len, caller) };
+        if !resized {
+            self.witness(before);
+        }
+        resized
+    }
+
+    /// # Safety
+    ///
+    /// `RawAlloc::remap`'s contract.
+    unsafe fn watch_remap(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        let before = self.inner.induced_failures();
+        // SAFETY: the caller upholds `remap`'s contract; the parent made `memory`.
+        let moved = unsafe { self.inner.remap(memory, align, new_len, caller) };
+        if moved.is_none() {
+            self.witness(before);
+        }
+        moved
     }
 }
 
