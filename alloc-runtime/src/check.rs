@@ -1003,12 +1003,8 @@ where
     fn witness(&self, induced_before: usize) {
         #[cfg(all(feature = "std", not(miri)))]
         if induced_before == 0 && self.inner.induced_failures() > 0 {
-            let trace =
-                std::string::ToString::to_string(&std::backtrace::Backtrace::force_capture());
-            if let (Some(frame), Ok(mut site)) =
-                (crate::debug::user_frame(&trace), self.site.try_borrow_mut())
-            {
-                *site = Some(std::string::ToString::to_string(&frame));
+            if let Ok(mut site) = self.site.try_borrow_mut() {
+                *site = crate::debug::capture_user_frame();
             }
         }
         let _ = induced_before;

@@ -635,6 +635,15 @@ impl Report {
     }
 }
 
+/// Captures a backtrace here and returns its first frame outside this
+/// crate, allocator-api2, hashbrown and the standard library ([`user_frame`]),
+/// as text: where user code made the request being handled.
+#[cfg(feature = "std")]
+pub(crate) fn capture_user_frame() -> Option<String> {
+    let text = alloc::string::ToString::to_string(&std::backtrace::Backtrace::force_capture());
+    user_frame(&text).map(|frame| alloc::string::ToString::to_string(&frame))
+}
+
 /// `n thing` or `n things`.
 fn plural(n: u64, one: &str, many: &str) -> String {
     alloc::format!("{n} {}", if n == 1 { one } else { many })
@@ -1183,8 +1192,7 @@ impl<A> DebugAlloc<A> {
         if !self.config.backtraces {
             return None;
         }
-        let text = alloc::string::ToString::to_string(&std::backtrace::Backtrace::force_capture());
-        user_frame(&text).map(|frame| alloc::string::ToString::to_string(&frame))
+        capture_user_frame()
     }
 
     #[cfg(not(feature = "std"))]
