@@ -30,14 +30,24 @@ use crate::{Alignment, Caller, Handle, ThreadSafe};
 /// Implementations promise, for every call that meets the preconditions
 /// written on each method:
 ///
-/// - memory returned by `alloc` and `remap`, and memory extended by `resize`,
-///   is valid for reads and writes of the requested length, aligned to the
-///   requested alignment, and overlaps no other live allocation of this
-///   allocator;
+/// - **memory handed out is the caller's alone.** Memory returned by
+///   `alloc` and `remap`, and memory extended by `resize`, is valid for reads
+///   and writes of the requested length, aligned to the requested alignment,
+///   and disjoint from everything else that is live: every other live
+///   allocation, *whoever* allocated it (this allocator, a clone or copy of
+///   it, or any other allocator), and any memory the allocator itself uses;
 /// - it stays valid until it is passed to `free`, or to a `resize` that
 ///   returns `true` or a `remap` that returns `Some` (which then describe the
 ///   new extent), or until the allocator is dropped — moving the allocator
 ///   does not invalidate it (the allocator-api2 rule);
+/// - **clones and copies behave as one allocator.** If the type is `Clone`
+///   (or `Copy`), a clone or copy acts as the same allocator: memory from one
+///   may be passed to `resize`, `remap`, `free` and `validate` of any other,
+///   and stays valid while any of them is alive (allocator-api2's rule for
+///   `Allocator`, which `#[derive(Allocator)]` implements on top of these
+///   functions). A type whose clones would hand out the same memory twice
+///   (a copy of a bump pointer, say) must not be `Clone`;
+/// - `validate` never reads or writes through the pointer it is given;
 /// - none of the functions unwinds;
 /// - a `Sync` implementation is sound to call from several threads at once.
 ///
@@ -205,6 +215,50 @@ pub unsafe trait RawAlloc {
     /// ```
     unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller);
 
+    /// Whether `memory`, allocated with `align`, can be a live allocation of
+    /// this allocator with exactly this length, as far as the allocator can
+    /// tell.
+    ///
+    /// Callers ask before they *read* a block to move it — the
+    /// allocate-copy-free fallback of growing and shrinking in the
+    /// [`bridge`](crate::bridge) and [`Handle::realloc`] — and give up
+    /// (`Err`/`None`, nothing copied, nothing freed) on `false`. An allocator
+    /// that keeps records (a checking allocator such as `DebugAlloc`, a bump
+    /// that knows its buffer) answers `false` for memory it did not hand out
+    /// or for the wrong length or alignment, and may record the misuse; one
+    /// without records answers `true`. A wrapper forwards the question to
+    /// its parent (`#[derive(Allocator)]` does).
+    ///
+    /// `false` diagnoses a caller's bug; it is not a refusal for lack of
+    /// memory. The call is safe with any arguments: implementations compare
+    /// addresses and lengths and never dereference `memory`.
+    ///
+    /// The default answers `true`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, RawAlloc};
+    /// use core::ptr::NonNull;
+    ///
+    /// /// Refuses everything; has no records, so it cannot tell.
+    /// struct Refuse;
+    ///
+    /// // SAFETY: hands out no memory at all.
+    /// unsafe impl RawAlloc for Refuse {
+    ///     fn alloc(&self, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8>> {
+    ///         None
+    ///     }
+    ///     unsafe fn free(&self, _: NonNull<[u8]>, _: Alignment, _: Caller) {}
+    /// }
+    ///
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 8);
+    /// assert!(Refuse.validate(memory, Alignment::ONE, Caller::here()));
+    /// ```
+    #[inline]
+    fn validate(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
+        let _ = (memory, align, caller);
+        true
+    }
+
     /// A type-erased [`Handle`] to this allocator (context pointer + vtable).
     ///
     /// Types with `#[derive(Allocator)]` also have this as an inherent method,
@@ -299,6 +353,11 @@ macro_rules! forward_raw_alloc {
             unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
                 // SAFETY: the caller upholds `free`'s contract for the same allocator.
                 unsafe { A::free(self, memory, align, caller) }
+            }
+
+            #[inline(always)]
+            fn validate(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
+                A::validate(self, memory, align, caller)
             }
         }
     )*};
