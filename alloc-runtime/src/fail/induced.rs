@@ -1,0 +1,155 @@
+//! What a [`Fail`] refused: [`InducedFailure`], with the call
+//! ([`FailedCall`]) and the knob ([`FailureReason`]).
+
+use core::fmt;
+
+#[cfg(doc)]
+use super::{Fail, FailConfig};
+use crate::Caller;
+
+/// Which function a [`Fail`] refused.
+///
+/// ```
+/// use alloc_runtime::{Bump, Fail, FailConfig, FailedCall};
+/// use allocator_api2::vec::Vec;
+/// use core::mem::MaybeUninit;
+/// let mut buf = [MaybeUninit::uninit(); 256];
+/// let fail = Fail::with_config(Bump::new(&mut buf), FailConfig::new().resize_fail_index(0));
+/// let mut v: Vec<u8, _> = Vec::new_in(&fail);
+/// v.try_reserve_exact(1).unwrap();
+/// v.try_reserve_exact(2).unwrap(); // in place refused; moved instead
+/// assert_eq!(fail.first_induced().unwrap().call, FailedCall::Resize);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailedCall {
+    /// `alloc`.
+    Alloc,
+    /// A growing `resize`.
+    Resize,
+    /// A growing `remap`.
+    Remap,
+}
+
+impl fmt::Display for FailedCall {
+    /// `alloc`, `resize` or `remap`.
+    ///
+    /// ```
+    /// assert_eq!(alloc_runtime::FailedCall::Remap.to_string(), "remap");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Alloc => "alloc",
+            Self::Resize => "resize",
+            Self::Remap => "remap",
+        })
+    }
+}
+
+/// Which knob of a [`FailConfig`] made a [`Fail`] refuse.
+///
+/// ```
+/// use alloc_runtime::{Bump, Fail, FailConfig, FailureReason};
+/// use core::mem::MaybeUninit;
+/// let mut buf = [MaybeUninit::uninit(); 256];
+/// let fail = Fail::with_config(Bump::new(&mut buf), FailConfig::new().fail_every(1));
+/// assert!(fail.allocator().create(1u8).is_err());
+/// assert_eq!(fail.first_induced().unwrap().reason, FailureReason::EveryKth);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureReason {
+    /// The allocation failure index was reached
+    /// ([`FailConfig::fail_index`], or a resize failure with
+    /// [`FailConfig::resize_failure_stops_allocations`]); for a growth, with
+    /// [`FailConfig::allocation_failure_stops_growth`].
+    FailIndex,
+    /// The growth failure index was reached ([`FailConfig::resize_fail_index`]).
+    ResizeFailIndex,
+    /// Every `k`-th request ([`FailConfig::fail_every`]).
+    EveryKth,
+    /// The seeded draw ([`FailConfig::fail_with_probability`]).
+    Probability,
+    /// The request was too large ([`FailConfig::fail_above`]).
+    AboveSize,
+}
+
+impl fmt::Display for FailureReason {
+    /// What was reached, in words.
+    ///
+    /// ```
+    /// use alloc_runtime::FailureReason;
+    /// assert_eq!(FailureReason::FailIndex.to_string(), "the allocation failure index");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::FailIndex => "the allocation failure index",
+            Self::ResizeFailIndex => "the growth failure index",
+            Self::EveryKth => "every k-th request",
+            Self::Probability => "the seeded probability",
+            Self::AboveSize => "the size limit",
+        })
+    }
+}
+
+/// One request a [`Fail`] refused on purpose: what, where from, and why.
+///
+/// [`Fail::first_induced`] keeps the first one.
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::{Bump, Fail, FailedCall, FailureReason};
+/// use core::mem::MaybeUninit;
+/// let mut buf = [MaybeUninit::uninit(); 64];
+/// let fail = Fail::new(Bump::new(&mut buf), 0);
+/// let (result, line) = (fail.allocator().create(7u32), line!());
+/// assert!(result.is_err());
+/// let first = fail.first_induced().unwrap();
+/// assert_eq!((first.call, first.reason, first.len), (FailedCall::Alloc, FailureReason::FailIndex, 4));
+/// assert_eq!(first.caller.location().line(), line);
+/// assert!(first.to_string().starts_with("alloc of 4 bytes at "));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct InducedFailure {
+    /// Where the request came from.
+    pub caller: Caller,
+    /// The function refused.
+    pub call: FailedCall,
+    /// The knob that refused it.
+    pub reason: FailureReason,
+    /// The bytes asked for (for a growth, the new length).
+    pub len: usize,
+    /// The allocation index at the time: successful allocations before it.
+    pub allocation_index: usize,
+    /// The growth index at the time: successful growths before it.
+    pub growth_index: usize,
+}
+
+impl fmt::Display for InducedFailure {
+    /// `alloc of 24 bytes at src/x.rs:10:5 (allocation index 3, growth index
+    /// 0; the allocation failure index)`.
+    ///
+    /// ```
+    /// # use alloc_runtime::{Bump, Fail};
+    /// # let mut buf = [core::mem::MaybeUninit::uninit(); 64];
+    /// # let fail = Fail::new(Bump::new(&mut buf), 0);
+    /// # let _ = fail.allocator().create(7u32);
+    /// let text = fail.first_induced().unwrap().to_string();
+    /// assert!(text.ends_with("(allocation index 0, growth index 0; the allocation failure index)"));
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} byte{} at {} (allocation index {}, growth index {}; {})",
+            self.call,
+            self.len,
+            if self.len == 1 { "" } else { "s" },
+            self.caller,
+            self.allocation_index,
+            self.growth_index,
+            self.reason
+        )
+    }
+}
