@@ -72,8 +72,13 @@
 //! With feature `std`, a panic in the body is caught
 //! (`std::panic::catch_unwind` with `AssertUnwindSafe`; the body is not
 //! called again) and reported as [`CheckError::Panicked`]; the panic hook
-//! still prints its message first. Without `std`, a panic propagates out of
-//! the check.
+//! still prints its message first. So is a panic in the `Drop` of the
+//! body's `Ok` value (dropped inside the same `catch_unwind`), of an error
+//! the check drops, or of the panic's payload: a payload is dropped under
+//! `catch_unwind` too, and if that drop panics, the second payload is leaked
+//! with `mem::forget` rather than dropped, so nothing unwinds out of the
+//! check and nothing aborts. Without `std`, a panic propagates out of the
+//! check.
 //!
 //! # Examples
 //!

@@ -7,18 +7,22 @@ use super::report::{CheckError, RunReport};
 #[cfg(feature = "std")]
 use std::string::String;
 
-/// Calls the body, dropping its value; catches a panic under `std`.
+/// Calls the body and drops its value; under `std`, catches a panic of
+/// either (the value's `Drop` runs inside the same `catch_unwind`, so a value
+/// that panics when dropped is reported, not propagated).
 pub(super) fn call<T, E, F>(body: &mut F, handle: Handle<'_>) -> Outcome<E>
 where
     F: FnMut(Handle<'_>) -> Result<T, E>,
 {
     #[cfg(feature = "std")]
-    let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(handle))) {
-        Ok(result) => result,
-        Err(payload) => return Outcome::Panicked(panic_message(payload.as_ref())),
-    };
+    return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(body(handle))))
+        .unwrap_or_else(|payload| Outcome::Panicked(take_message(payload)));
     #[cfg(not(feature = "std"))]
-    let result = body(handle);
+    finish(body(handle))
+}
+
+/// Drops the body's value: part of the call, inside its `catch_unwind`.
+fn finish<T, E>(result: Result<T, E>) -> Outcome<E> {
     match result {
         Ok(value) => {
             drop(value);
@@ -28,14 +32,39 @@ where
     }
 }
 
-/// The message of a panic payload, when it is a string.
+/// Drops `value` (a body's error the check does not keep) under
+/// `catch_unwind`: `Err` with the panic's message if its `Drop` panicked.
 #[cfg(feature = "std")]
-fn panic_message(payload: &(dyn core::any::Any + Send)) -> Option<String> {
-    if let Some(s) = payload.downcast_ref::<&str>() {
+pub(super) fn drop_caught<E>(value: E) -> Result<(), Option<String>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(value))).map_err(take_message)
+}
+
+/// Without `std` there is no unwinding to catch: drops `value`.
+#[cfg(not(feature = "std"))]
+pub(super) fn drop_caught<E>(value: E) -> Result<(), core::convert::Infallible> {
+    drop(value);
+    Ok(())
+}
+
+/// The message of a panic payload, when it is a string; then drops the
+/// payload without letting a panic out.
+///
+/// A payload is any `Box<dyn Any + Send>`, and its `Drop` may panic in turn
+/// (`panic_any(x)` where `x`'s `Drop` panics). That second panic is caught
+/// too; its own payload, which could panic again when dropped, is leaked
+/// with `mem::forget` (a few bytes, once, in a run that is reported as a
+/// panic anyway), so that the check neither unwinds nor aborts.
+#[cfg(feature = "std")]
+fn take_message(payload: std::boxed::Box<dyn core::any::Any + Send>) -> Option<String> {
+    let message = if let Some(s) = payload.downcast_ref::<&str>() {
         Some(String::from(*s))
     } else {
         payload.downcast_ref::<String>().cloned()
+    };
+    if let Err(second) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(payload))) {
+        core::mem::forget(second);
     }
+    message
 }
 
 /// How the body ended.
@@ -81,7 +110,15 @@ impl<E> Ran<E> {
                 run,
                 error: Some(error),
             }),
-            Outcome::Err(_) => Ok(()),
+            Outcome::Err(error) => drop_caught(error).map_err(|_message| {
+                #[cfg(feature = "std")]
+                return CheckError::Panicked {
+                    run,
+                    message: _message,
+                };
+                #[cfg(not(feature = "std"))]
+                match _message {}
+            }),
         }
     }
 

@@ -385,3 +385,97 @@ fn reports_print_one_example_of_each_kind() {
         std::println!("{report}\n");
     }
 }
+
+/// Panics when dropped, with a string message.
+#[cfg(feature = "std")]
+#[derive(Debug)]
+struct PanicsOnDrop;
+
+#[cfg(feature = "std")]
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("dropped");
+    }
+}
+
+/// Panics when dropped, with a payload that panics when dropped.
+#[cfg(feature = "std")]
+struct PanicsTwiceOnDrop;
+
+#[cfg(feature = "std")]
+impl Drop for PanicsTwiceOnDrop {
+    fn drop(&mut self) {
+        std::panic::panic_any(PanicsOnDrop);
+    }
+}
+
+/// Runs the check, failing the test (instead of unwinding) if a panic
+/// escapes it.
+#[cfg(feature = "std")]
+fn check_caught<T, E, F>(body: F) -> Result<Summary, CheckError<E>>
+where
+    F: FnMut(Handle<'_>) -> Result<T, E>,
+{
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_all_allocation_failures(&Heap, body)
+    }))
+    .unwrap_or_else(|_| panic!("a panic escaped the check"))
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn a_value_that_panics_when_dropped_is_reported_as_a_panic() {
+    let err = check_caught(|h| {
+        let b = Box::try_new_in(1u8, h)?;
+        drop(b);
+        Ok::<_, AllocError>(PanicsOnDrop)
+    })
+    .unwrap_err();
+    let CheckError::Panicked { run, message } = &err else {
+        panic!("not a panic: {err}");
+    };
+    assert_eq!(run.point, FailurePoint::Clean);
+    assert_eq!(message.as_deref(), Some("dropped"));
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn a_panic_payload_that_panics_when_dropped_is_reported_as_a_panic() {
+    let err = check_caught(|h| {
+        let b = Box::try_new_in(1u8, h).unwrap_or_else(|_| std::panic::panic_any(PanicsOnDrop));
+        Ok::<_, AllocError>(*b)
+    })
+    .unwrap_err();
+    let CheckError::Panicked { run, message } = &err else {
+        panic!("not a panic: {err}");
+    };
+    assert_eq!(run.point, FailurePoint::Allocation { index: 0, of: 1 });
+    assert_eq!(*message, None, "the payload is not a string");
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn a_payload_whose_drop_panics_with_such_a_payload_is_forgotten_not_escaped() {
+    let err = check_caught(|h| {
+        let b =
+            Box::try_new_in(1u8, h).unwrap_or_else(|_| std::panic::panic_any(PanicsTwiceOnDrop));
+        Ok::<_, AllocError>(*b)
+    })
+    .unwrap_err();
+    assert!(matches!(err, CheckError::Panicked { .. }), "{err}");
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn an_error_that_panics_when_dropped_is_reported_as_a_panic() {
+    let err = check_caught(|h| {
+        let b = Box::try_new_in(1u8, h).map_err(|_| PanicsOnDrop)?;
+        Ok::<_, PanicsOnDrop>(*b)
+    })
+    .unwrap_err();
+    let CheckError::Panicked { run, message } = &err else {
+        panic!("not a panic: {err}");
+    };
+    assert_eq!(run.point, FailurePoint::Allocation { index: 0, of: 1 });
+    assert_eq!(message.as_deref(), Some("dropped"));
+}
