@@ -2,7 +2,7 @@
 //! reports name the body's own line even when a collection made the request.
 
 use alloc_runtime::check::CheckError;
-use alloc_runtime::{AllocError, Bump, Handle, check_all_allocation_failures};
+use alloc_runtime::{AllocError, Bump, Check, Handle, check_all_allocation_failures};
 use allocator_api2::vec::Vec;
 use core::mem::MaybeUninit;
 
@@ -56,4 +56,57 @@ fn correct_code_passes_and_reports_nothing() {
     })
     .expect("every failure is returned, nothing leaks");
     assert_eq!(summary.allocations, 1);
+}
+
+/// The bug: a failed reservation skips a word instead of failing.
+/// Returns the positions it recorded; all 8 when nothing fails.
+fn rose_positions(h: Handle<'_>) -> Result<usize, AllocError> {
+    let mut positions: Vec<usize, _> = Vec::new_in(h);
+    for (i, _word) in "a rose is a rose is a rose".split(' ').enumerate() {
+        if positions.try_reserve(1).is_err() {
+            continue; // the bug: the failure is swallowed
+        }
+        positions.push(i);
+    }
+    // A later allocation: with sticky failures it fails too, and the body
+    // returns `Err` by accident.
+    let count = allocator_api2::boxed::Box::try_new_in(positions.len(), h)?;
+    Ok(*count)
+}
+
+#[test]
+fn a_failure_swallowed_by_continue_is_reported_by_default() {
+    let mut buf = [MaybeUninit::uninit(); 4096];
+    let bump = Bump::new(&mut buf);
+    let err = check_all_allocation_failures(&bump, rose_positions).unwrap_err();
+    let CheckError::Swallowed { run } = &err else {
+        panic!("not swallowed: {err}");
+    };
+    assert!(!run.config.to_string().is_empty());
+    assert!(
+        err.to_string().contains("(one-shot"),
+        "the report says how failures were induced: {err}"
+    );
+    // What the body returned in that run: fewer than 8 positions, silently.
+    let alloc_runtime::check::FailurePoint::Allocation { index, .. } = run.point else {
+        panic!("not an allocation failure: {err}");
+    };
+    let mut buf = [MaybeUninit::uninit(); 4096];
+    let fail = alloc_runtime::Fail::with_config(Bump::new(&mut buf), run.config);
+    assert!(index < 8);
+    let positions = rose_positions(fail.allocator()).expect("one-shot: the body returns Ok");
+    assert!(positions < 8, "{positions} of 8 positions");
+}
+
+#[test]
+fn sticky_failures_hide_the_same_swallowed_failure() {
+    let mut buf = [MaybeUninit::uninit(); 4096];
+    let bump = Bump::new(&mut buf);
+    // Zig's sticky mode: every run with a failure induced returns `Err`
+    // (the final `Box` fails too), so the check passes: the bug is missed.
+    let summary = Check::new(&bump)
+        .sticky(true)
+        .run(rose_positions)
+        .expect("sticky failures hide the swallowed error");
+    assert!(summary.allocations >= 2, "{summary}");
 }

@@ -9,12 +9,17 @@
 //!    allocations, `N`, and its in-place growths, `G`; it must return `Ok`
 //!    and free everything;
 //! 2. then once for each allocation index `i` in `0..N`, with allocation `i`
-//!    (and every allocation after it) failing, each run with fresh state;
+//!    failing, each run with fresh state;
 //! 3. with [`Check::resize_failures`], once for each growth index `g` in
-//!    `0..G`, with growth `g` (and every request for more memory after it)
-//!    failing;
+//!    `0..G`, with growth `g` failing as a whole;
 //! 4. and once more with no failure induced, which must allocate exactly as
 //!    the clean run did.
+//!
+//! Failures are **one-shot** by default: only the request at the failure
+//! point fails, and later ones succeed, so a body that swallows the failure
+//! and carries on returns `Ok` and is reported. [`Check::sticky`]`(true)`
+//! walks as Zig does, with every request for more memory after the failure
+//! point failing too.
 //!
 //! A run with a failure induced must return `Err` and leave nothing
 //! allocated. The first problem stops the walk and is returned as a
@@ -254,6 +259,7 @@ where
 pub struct Check<'a, A: ?Sized> {
     backing: &'a A,
     resize_failures: bool,
+    sticky: bool,
 }
 
 impl<A: ?Sized> Clone for Check<'_, A> {
@@ -279,14 +285,15 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
         Self {
             backing,
             resize_failures: false,
+            sticky: false,
         }
     }
 
     /// Whether to walk growth failures too: for each growing
     /// `resize`/`remap` the clean run made (growth index `g` of `G`), a run
     /// where that growth fails as a whole (`resize`, `remap` and the
-    /// fallback allocation refused, and every later request for more
-    /// memory): [`FailConfig::resize_fail_index`] with
+    /// fallback allocation refused; with [`sticky`](Self::sticky), every
+    /// later request for more memory too): [`FailConfig::resize_fail_index`] with
     /// [`FailConfig::resize_failure_stops_allocations`].
     ///
     /// Zig's `checkAllAllocationFailures` only fails allocations; a `Vec`
@@ -311,6 +318,44 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
     #[must_use]
     pub fn resize_failures(mut self, walk: bool) -> Self {
         self.resize_failures = walk;
+        self
+    }
+
+    /// Whether induced failures stick ([`FailConfig::sticky`]).
+    ///
+    /// - `false` (the default): **one-shot**. In the run for allocation
+    ///   index `i`, only that allocation fails; later requests succeed. A
+    ///   body that swallows the failure (`if v.try_reserve(1).is_err() {
+    ///   continue; }`) then goes on and returns `Ok`, and is reported as
+    ///   [`CheckError::Swallowed`].
+    /// - `true`: Zig's `checkAllAllocationFailures`. Allocation `i` and every
+    ///   request for more memory after it fail. A swallowed failure is
+    ///   missed whenever a later allocation fails too and the body returns
+    ///   its error by accident; choose it to reproduce Zig's walk, or for a
+    ///   body that retries a failed allocation with a smaller one.
+    ///
+    /// ```
+    /// use alloc_runtime::{check::{Check, CheckError}, AllocError, Bump, Handle};
+    /// use allocator_api2::{boxed::Box, vec::Vec};
+    /// let mut buf = [core::mem::MaybeUninit::uninit(); 1024];
+    /// let backing = Bump::new(&mut buf);
+    /// let words = |h: Handle<'_>| {
+    ///     let mut v: Vec<&str, _> = Vec::new_in(h);
+    ///     for word in "a rose is a rose".split(' ') {
+    ///         if v.try_reserve(1).is_err() {
+    ///             continue; // swallowed
+    ///         }
+    ///         v.push(word);
+    ///     }
+    ///     Ok::<_, AllocError>(*Box::try_new_in(v.len(), h)?)
+    /// };
+    /// let err = Check::new(&backing).run(words).unwrap_err();
+    /// assert!(matches!(err, CheckError::Swallowed { .. }));
+    /// assert!(Check::new(&backing).sticky(true).run(words).is_ok()); // missed
+    /// ```
+    #[must_use]
+    pub fn sticky(mut self, sticky: bool) -> Self {
+        self.sticky = sticky;
         self
     }
 
@@ -363,7 +408,8 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
             };
             let config = FailConfig::new()
                 .fail_index(index)
-                .allocation_failure_stops_growth(false);
+                .allocation_failure_stops_growth(false)
+                .sticky(self.sticky);
             runs += 1;
             self.run_once(&mut body, point, config)
                 .judge_failing(allocations, growths)?;
@@ -373,7 +419,8 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
                 let point = FailurePoint::Growth { index, of: growths };
                 let config = FailConfig::new()
                     .resize_fail_index(index)
-                    .resize_failure_stops_allocations(true);
+                    .resize_failure_stops_allocations(true)
+                    .sticky(self.sticky);
                 runs += 1;
                 self.run_once(&mut body, point, config)
                     .judge_failing(allocations, growths)?;

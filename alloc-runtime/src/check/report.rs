@@ -78,16 +78,16 @@ impl fmt::Display for Summary {
 pub enum FailurePoint {
     /// The first run, with no failure induced.
     Clean,
-    /// Allocation `index` of the clean run's `of` failed, and every
-    /// allocation after it.
+    /// Allocation `index` of the clean run's `of` failed (and, with
+    /// [`Check::sticky`], every allocation after it).
     Allocation {
         /// The allocation index that failed.
         index: usize,
         /// The allocations of the clean run.
         of: usize,
     },
-    /// Growth `index` of the clean run's `of` failed as a whole, and every
-    /// request for more memory after it.
+    /// Growth `index` of the clean run's `of` failed as a whole (and, with
+    /// [`Check::sticky`], every request for more memory after it).
     Growth {
         /// The growth index that failed.
         index: usize,
@@ -187,7 +187,7 @@ impl fmt::Display for RunReport {
     ///     Ok::<_, AllocError>(())
     /// })
     /// .unwrap_err();
-    /// assert!(err.run().to_string().contains("\n  fail config: fail_index=0 (growth goes on)\n"));
+    /// assert!(err.run().to_string().contains("\n  fail config: fail_index=0 (one-shot, growth goes on)\n"));
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.first_failure {

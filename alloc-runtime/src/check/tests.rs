@@ -109,6 +109,7 @@ fn a_swallowed_failure_is_detected() {
         FailConfig::new()
             .fail_index(0)
             .allocation_failure_stops_growth(false)
+            .sticky(false)
     );
     assert!(run.first_failure.is_some());
     let text = err.to_string();
@@ -306,7 +307,7 @@ fn the_growth_walk_finds_a_swallowed_in_place_growth_failure() {
     assert_eq!(run.induced_failures, 3, "resize, remap, fallback alloc");
     let text = err.to_string();
     assert!(
-        text.contains("resize_fail_index=0 (then allocations fail too)"),
+        text.contains("resize_fail_index=0 (one-shot, its fallback allocation fails too)"),
         "{text}"
     );
     assert!(

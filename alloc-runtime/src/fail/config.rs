@@ -20,6 +20,10 @@ pub(super) const NEVER: usize = usize::MAX;
 /// - [`resize_fail_index`](Self::resize_fail_index): the growth with this
 ///   **growth index** fails, and every growth after it (Zig's
 ///   `resize_fail_index`, but only for growth: shrinking is never refused).
+/// - [`sticky`](Self::sticky): `true` (the default, Zig's behaviour) makes
+///   the two failure indices above sticky, as just described; `false` makes
+///   them **one-shot**: only the request that reaches the index fails, and
+///   later ones succeed.
 /// - [`fail_every`](Self::fail_every), [`fail_with_probability`](Self::fail_with_probability),
 ///   [`fail_above`](Self::fail_above): per-request knobs, decided anew for
 ///   every request for more memory.
@@ -72,6 +76,7 @@ pub struct FailConfig {
     pub(super) allocation_failure_stops_growth: bool,
     pub(super) resize_fail_index: usize,
     pub(super) resize_failure_stops_allocations: bool,
+    pub(super) sticky: bool,
     pub(super) every: usize,
     pub(super) probability: f64,
     pub(super) seed: u64,
@@ -104,6 +109,7 @@ impl FailConfig {
             allocation_failure_stops_growth: true,
             resize_fail_index: NEVER,
             resize_failure_stops_allocations: false,
+            sticky: true,
             every: 0,
             probability: 0.0,
             seed: 0,
@@ -211,6 +217,47 @@ impl FailConfig {
         self
     }
 
+    /// Whether the failure indices ([`fail_index`](Self::fail_index),
+    /// [`resize_fail_index`](Self::resize_fail_index)) are sticky.
+    ///
+    /// - `true` (the default): Zig's `FailingAllocator`. Once an index is
+    ///   reached, every later request it covers fails too.
+    /// - `false`: **one-shot**. The first request that reaches an index
+    ///   fails, and the index is then spent: later requests succeed (unless
+    ///   another knob refuses them). A growth fails as a whole once: its
+    ///   `resize`, the `remap` for the same length that follows it, and, when
+    ///   the growth was refused by the allocation failure index or with
+    ///   [`resize_failure_stops_allocations`](Self::resize_failure_stops_allocations),
+    ///   the fallback `alloc` for the same length (the calls allocator-api2
+    ///   and [`Handle::realloc`](crate::Handle::realloc) make for one
+    ///   growth); any other request ends that growth's refusal. In this mode,
+    ///   [`allocation_failure_stops_growth`](Self::allocation_failure_stops_growth)
+    ///   only decides whether a growth that comes first after the allocation
+    ///   failure index is reached takes the failure.
+    ///
+    /// One-shot failures find errors that code swallows: with sticky
+    /// failures, a later allocation usually fails as well and the code
+    /// returns an error by accident. [`Check`](crate::check::Check) walks
+    /// one-shot failures by default.
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, Fail, FailConfig};
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let config = FailConfig::new().fail_index(1).sticky(false);
+    /// assert_eq!(config.to_string(), "fail_index=1 (one-shot)");
+    /// let fail = Fail::with_config(Bump::new(&mut buf), config);
+    /// let a = fail.allocator();
+    /// let results: Vec<bool> = (0..4).map(|_| a.create(0u8).is_ok()).collect();
+    /// assert_eq!(results, [true, false, true, true]); // only allocation index 1 failed
+    /// assert_eq!(fail.induced_failures(), 1);
+    /// ```
+    #[must_use]
+    pub const fn sticky(mut self, sticky: bool) -> Self {
+        self.sticky = sticky;
+        self
+    }
+
     /// Refuses every `k`-th request for more memory: requests number `k`,
     /// `2k`, `3k`, ... counting from 1 (see [Requests](Self#requests)).
     /// `k == 0` turns the knob off; `k == 1` refuses every request.
@@ -307,6 +354,19 @@ impl FailConfig {
     }
 }
 
+/// ` (a, b)` for the notes that are there, nothing if none is.
+fn notes<const N: usize>(f: &mut fmt::Formatter<'_>, notes: [Option<&str>; N]) -> fmt::Result {
+    let mut open = " (";
+    for note in notes.into_iter().flatten() {
+        write!(f, "{open}{note}")?;
+        open = ", ";
+    }
+    if open == ", " {
+        f.write_str(")")?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for FailConfig {
     /// The knobs that are on, comma-separated, or `never fails`.
     ///
@@ -322,20 +382,23 @@ impl fmt::Display for FailConfig {
             sep = ", ";
             write!(f, "{s}{args}")
         };
+        let one_shot = if self.sticky { None } else { Some("one-shot") };
         if self.fail_index != NEVER {
             part(f, format_args!("fail_index={}", self.fail_index))?;
-            if !self.allocation_failure_stops_growth {
-                f.write_str(" (growth goes on)")?;
-            }
+            let growth = (!self.allocation_failure_stops_growth).then_some("growth goes on");
+            notes(f, [one_shot, growth])?;
         }
         if self.resize_fail_index != NEVER {
             part(
                 f,
                 format_args!("resize_fail_index={}", self.resize_fail_index),
             )?;
-            if self.resize_failure_stops_allocations {
-                f.write_str(" (then allocations fail too)")?;
-            }
+            let allocations = match (self.resize_failure_stops_allocations, self.sticky) {
+                (false, _) => None,
+                (true, true) => Some("then allocations fail too"),
+                (true, false) => Some("its fallback allocation fails too"),
+            };
+            notes(f, [one_shot, allocations])?;
         }
         if self.every != 0 {
             part(f, format_args!("fail_every={}", self.every))?;

@@ -6,6 +6,7 @@ use core::fmt;
 use core::ptr::NonNull;
 
 use crate::{Alignment, Caller, RawAlloc};
+use config::NEVER;
 
 mod config;
 mod induced;
@@ -33,7 +34,10 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 /// then the fallback `alloc`). Once the allocation failure index is reached,
 /// growth is refused too (Zig's `resize` ignores `fail_index`; here, from the
 /// failure point on, no more memory is handed out at all), unless
-/// [`FailConfig::allocation_failure_stops_growth`] says otherwise.
+/// [`FailConfig::allocation_failure_stops_growth`] says otherwise. With
+/// [`FailConfig::sticky`]`(false)` the indices are one-shot instead: only
+/// the request that reaches one fails (a growth as a whole), and later
+/// requests succeed.
 ///
 /// Counters in Zig's manner: [`allocations`](Self::allocations) (the
 /// allocation index), [`frees`](Self::frees), [`growths`](Self::growths)
@@ -79,8 +83,16 @@ pub struct Fail<A> {
     /// allocation failure index, or 0 when a per-request knob is on.
     alloc_trip: Cell<usize>,
     /// The allocation failure index now (the configured one, or where a
-    /// growth failure stopped allocations).
+    /// growth failure stopped allocations; `NEVER` once a one-shot index is
+    /// spent).
     alloc_fail_at: Cell<usize>,
+    /// The growth failure index now (the configured one; `NEVER` once a
+    /// one-shot index is spent).
+    resize_fail_at: Cell<usize>,
+    /// A one-shot growth failure in progress: the rest of that growth (its
+    /// `remap`, maybe its fallback `alloc`) is refused too. While it is set,
+    /// `alloc_trip` is 0, so every request takes the slow path.
+    refusing: Cell<Option<Refusing>>,
     /// The growth index: successful growing `resize`/`remap` calls so far.
     growth_index: Cell<usize>,
     /// `free` calls.
@@ -142,6 +154,8 @@ impl<A> Fail<A> {
             alloc_index: Cell::new(0),
             alloc_trip: Cell::new(trip),
             alloc_fail_at: Cell::new(config.fail_index),
+            resize_fail_at: Cell::new(config.resize_fail_index),
+            refusing: Cell::new(None),
             growth_index: Cell::new(0),
             frees: Cell::new(0),
             allocated_bytes: Cell::new(0),
@@ -396,7 +410,17 @@ impl<A> Fail<A> {
     /// The slow path of `alloc`: whether to refuse; records the refusal.
     #[inline(always)]
     fn refuse_alloc(&self, len: usize, caller: Caller) -> bool {
+        if let Some(growth) = self.end_refusal() {
+            if growth.fallback && growth.len == len {
+                // The fallback allocation of a growth refused as a whole.
+                self.record(FailedCall::Alloc, growth.reason, len, caller);
+                return true;
+            }
+        }
         let reason = if self.alloc_index.get() >= self.alloc_fail_at.get() {
+            if !self.config.sticky {
+                self.spend_alloc_index();
+            }
             Some(FailureReason::FailIndex)
         } else {
             self.per_request(len)
@@ -414,12 +438,38 @@ impl<A> Fail<A> {
     #[cold]
     #[inline(never)]
     fn refuse_growth(&self, call: FailedCall, new_len: usize, caller: Caller) -> bool {
+        if let Some(growth) = self.end_refusal() {
+            if call == FailedCall::Remap && growth.len == new_len {
+                // The `remap` of a growth refused as a whole; its fallback
+                // allocation may still be refused.
+                self.begin_refusal(growth);
+                self.record(call, growth.reason, new_len, caller);
+                return true;
+            }
+        }
+        let one_shot = !self.config.sticky;
         let reason = if self.config.allocation_failure_stops_growth
             && self.alloc_index.get() >= self.alloc_fail_at.get()
         {
+            if one_shot {
+                self.spend_alloc_index();
+                self.begin_refusal(Refusing {
+                    len: new_len,
+                    fallback: true,
+                    reason: FailureReason::FailIndex,
+                });
+            }
             Some(FailureReason::FailIndex)
-        } else if self.growth_index.get() >= self.config.resize_fail_index {
-            if self.config.resize_failure_stops_allocations {
+        } else if self.growth_index.get() >= self.resize_fail_at.get() {
+            let stops = self.config.resize_failure_stops_allocations;
+            if one_shot {
+                self.resize_fail_at.set(NEVER);
+                self.begin_refusal(Refusing {
+                    len: new_len,
+                    fallback: stops,
+                    reason: FailureReason::ResizeFailIndex,
+                });
+            } else if stops {
                 // Allocations stop here too: the fallback alloc of this very
                 // growth is refused, and so is every later request.
                 let index = self.alloc_index.get();
@@ -436,6 +486,37 @@ impl<A> Fail<A> {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Spends a one-shot allocation failure index: no allocation fails by
+    /// index any more.
+    fn spend_alloc_index(&self) {
+        self.alloc_fail_at.set(NEVER);
+        self.alloc_trip.set(self.trip());
+    }
+
+    /// Starts refusing the rest of a one-shot growth failure.
+    fn begin_refusal(&self, growth: Refusing) {
+        self.refusing.set(Some(growth));
+        self.alloc_trip.set(0);
+    }
+
+    /// Ends the refusal of a one-shot growth failure, returning it if there
+    /// was one.
+    fn end_refusal(&self) -> Option<Refusing> {
+        let growth = self.refusing.take()?;
+        self.alloc_trip.set(self.trip());
+        Some(growth)
+    }
+
+    /// The allocation index from which `alloc` takes the slow path, with no
+    /// growth refusal in progress.
+    fn trip(&self) -> usize {
+        if self.config.per_request() {
+            0
+        } else {
+            self.alloc_fail_at.get()
         }
     }
 
@@ -489,7 +570,7 @@ impl<A> Fail<A> {
     #[inline(always)]
     fn growth_watched(&self) -> bool {
         self.alloc_index.get() >= self.alloc_trip.get()
-            || self.growth_index.get() >= self.config.resize_fail_index
+            || self.growth_index.get() >= self.resize_fail_at.get()
     }
 
     /// Counts a successful change of length from `old_len` to `new_len`.
@@ -601,6 +682,17 @@ impl<A: RawAlloc> Fail<A> {
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
     }
+}
+
+/// A one-shot growth failure in progress (see [`FailConfig::sticky`]).
+#[derive(Clone, Copy, Debug)]
+struct Refusing {
+    /// The new length the growth asked for.
+    len: usize,
+    /// Whether its fallback `alloc` is refused too.
+    fallback: bool,
+    /// Why the growth was refused.
+    reason: FailureReason,
 }
 
 impl<A: fmt::Debug> fmt::Debug for Fail<A> {

@@ -274,3 +274,78 @@ fn knobs_combine_and_display_together() {
         [true, true, false, true, true, false, true, false, false]
     );
 }
+
+#[test]
+fn a_one_shot_fail_index_refuses_that_allocation_only() {
+    let got = outcomes(FailConfig::new().fail_index(2).sticky(false), 6);
+    assert_eq!(got, [true, true, false, true, true, true]);
+    let sticky = outcomes(FailConfig::new().fail_index(2), 6);
+    assert_eq!(sticky, [true, true, false, false, false, false]);
+}
+
+#[test]
+fn a_one_shot_allocation_failure_can_hit_a_growth_as_a_whole() {
+    let mut buf = [MaybeUninit::uninit(); 1024];
+    let config = FailConfig::new().fail_index(1).sticky(false);
+    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let mut v: Vec<u8, _> = Vec::new_in(&fail);
+    v.try_reserve_exact(4).unwrap();
+    // Allocation index 1 is reached: the next request for more memory, a
+    // growth, fails as a whole (resize, remap, fallback alloc) ...
+    assert!(v.try_reserve_exact(8).is_err());
+    assert_eq!(fail.induced_failures(), 3);
+    // ... and nothing after it.
+    assert!(v.try_reserve_exact(8).is_ok());
+    assert!(fail.allocator().create(1u8).is_ok());
+    assert_eq!(fail.induced_failures(), 3);
+}
+
+#[test]
+fn a_one_shot_growth_failure_refuses_the_whole_growth_once() {
+    let mut buf = [MaybeUninit::uninit(); 1024];
+    let config = FailConfig::new()
+        .resize_fail_index(1)
+        .resize_failure_stops_allocations(true)
+        .sticky(false);
+    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let mut v: Vec<u8, _> = Vec::new_in(&fail);
+    v.try_reserve_exact(4).unwrap();
+    v.try_reserve_exact(8).unwrap(); // growth index 0, in place
+    assert!(v.try_reserve_exact(16).is_err(), "growth index 1 fails");
+    assert_eq!(fail.induced_failures(), 3, "resize, remap, fallback alloc");
+    let first = fail.first_induced().unwrap();
+    assert_eq!((first.call, first.growth_index), (FailedCall::Resize, 1));
+    assert!(v.try_reserve_exact(16).is_ok(), "the next growth succeeds");
+    assert!(
+        fail.allocator().create(1u8).is_ok(),
+        "and so do allocations"
+    );
+    assert_eq!((fail.growths(), fail.induced_failures()), (2, 3));
+}
+
+#[test]
+fn a_one_shot_growth_failure_without_stopping_allocations_moves_the_block() {
+    let mut buf = [MaybeUninit::uninit(); 1024];
+    let config = FailConfig::new().resize_fail_index(0).sticky(false);
+    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let mut v: Vec<u8, _> = Vec::new_in(&fail);
+    v.try_reserve_exact(4).unwrap();
+    v.try_reserve_exact(8).unwrap(); // resize and remap refused: moved
+    assert_eq!((fail.allocations(), fail.induced_failures()), (2, 2));
+    v.try_reserve_exact(16).unwrap(); // in place again: the index is spent
+    assert_eq!((fail.allocations(), fail.growths()), (2, 1));
+}
+
+#[test]
+fn one_shot_shows_in_the_configuration() {
+    let config = FailConfig::new()
+        .fail_index(3)
+        .allocation_failure_stops_growth(false)
+        .resize_fail_index(1)
+        .resize_failure_stops_allocations(true)
+        .sticky(false);
+    assert_eq!(
+        std::format!("{config}"),
+        "fail_index=3 (one-shot, growth goes on), resize_fail_index=1 (one-shot, its fallback allocation fails too)"
+    );
+}
