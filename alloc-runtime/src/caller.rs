@@ -72,6 +72,93 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Whether the location is in the user's code: not inside this crate
+    /// (its handle's thunks, the allocator-api2 bridge) and not inside a
+    /// collection or the standard library (allocator-api2, hashbrown,
+    /// `core`/`alloc`/`std`).
+    ///
+    /// A request made by a collection (`Vec::try_reserve`, `Box::try_new_in`)
+    /// reaches the allocator from the collection's own code, which is not
+    /// `#[track_caller]`: its `Caller` names a line there, or this crate's
+    /// thunk behind a [`Handle`](crate::Handle)'s `allocate`. Reports show
+    /// such a `Caller` as "inside a collection", with the user's frame from
+    /// a backtrace when there is one. This crate's own unit tests (files
+    /// named `tests.rs`) count as user code.
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, Caller, Fail};
+    /// use allocator_api2::vec::Vec;
+    /// use core::mem::MaybeUninit;
+    ///
+    /// assert!(Caller::here().is_user_code());
+    ///
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let fail = Fail::new(Bump::new(&mut buf), 0);
+    /// let mut v: Vec<u8, _> = Vec::new_in(fail.allocator());
+    /// assert!(v.try_reserve(8).is_err());
+    /// assert!(!fail.first_failure().unwrap().is_user_code()); // the Vec's code asked
+    /// ```
+    #[must_use]
+    pub fn is_user_code(self) -> bool {
+        !self.is_inside_this_crate() && !self.is_inside_a_library()
+    }
+
+    /// Whether the location is in this crate's own source, its unit tests
+    /// (`tests.rs` files) aside.
+    fn is_inside_this_crate(self) -> bool {
+        let file = self.0.file();
+        // This file's path, as the compiler names every file of this crate
+        // (relative in a workspace, absolute from a registry, remapped
+        // alike), less its name: the crate's source directory.
+        let here = file!();
+        let dir = &here[..here.len() - "caller.rs".len()];
+        file.starts_with(dir) && !file.ends_with("tests.rs")
+    }
+
+    /// Whether the location is in allocator-api2, hashbrown or the
+    /// standard library.
+    fn is_inside_a_library(self) -> bool {
+        let file = self.0.file();
+        [
+            "allocator-api2",
+            "allocator_api2",
+            "hashbrown",
+            "/rustc/",
+            "library/core/",
+            "library/alloc/",
+            "library/std/",
+        ]
+        .iter()
+        .any(|p| file.contains(p))
+    }
+}
+
+/// Where a request came from, for reports: `at file:line:column` when the
+/// [`Caller`] is the user's line, else `inside a collection`, followed by
+/// `called at <frame>` when a backtrace named the user's frame. Never a line
+/// inside this crate.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Site<'a> {
+    pub(crate) caller: Caller,
+    /// The user's frame (`file:line:column`) from a backtrace, if any.
+    pub(crate) frame: Option<&'a str>,
+}
+
+impl fmt::Display for Site<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.caller.is_user_code() {
+            write!(f, "at {}", self.caller)
+        } else {
+            f.write_str("inside a collection")?;
+            match self.frame {
+                Some(frame) => write!(f, " called at {frame}"),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
 impl fmt::Debug for Caller {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Caller({})", self.0)
@@ -99,5 +186,45 @@ mod tests {
             std::format!("{}:{line}:{column}", file!())
         );
         assert_eq!(std::format!("{c:?}"), std::format!("Caller({c})"));
+    }
+
+    #[test]
+    fn sites_inside_this_crate_and_libraries_are_not_user_code() {
+        // A location inside this crate: one made in this very file.
+        assert!(Caller::here().is_inside_this_crate());
+        assert!(!Caller::here().is_user_code());
+        let recorder = Recorder(core::cell::Cell::new(None));
+        let handle = crate::Handle::new(&recorder);
+        // A `Vec` over a handle: the request comes through the handle's
+        // thunk (this crate); a grow comes from allocator-api2's code.
+        let mut v: allocator_api2::vec::Vec<u8, _> = allocator_api2::vec::Vec::new_in(handle);
+        assert!(v.try_reserve(1).is_err());
+        let thunk = recorder.0.take().unwrap();
+        assert!(thunk.is_inside_this_crate(), "{thunk}");
+        assert!(!thunk.is_user_code());
+        let boxed = allocator_api2::boxed::Box::try_new_in(1u8, &recorder);
+        assert!(boxed.is_err());
+        let collection = recorder.0.take().unwrap();
+        assert!(collection.is_inside_a_library(), "{collection}");
+        assert!(!collection.is_user_code());
+    }
+
+    /// Records the `Caller` allocator-api2 passes down, refusing everything.
+    #[derive(alloc_derive::Allocator)]
+    struct Recorder(core::cell::Cell<Option<Caller>>);
+
+    // SAFETY: refuses every request, so nothing is ever handed out.
+    unsafe impl crate::RawAlloc for Recorder {
+        fn alloc(
+            &self,
+            _: usize,
+            _: crate::Alignment,
+            caller: Caller,
+        ) -> Option<core::ptr::NonNull<u8>> {
+            self.0.set(Some(caller));
+            None
+        }
+
+        unsafe fn free(&self, _: core::ptr::NonNull<[u8]>, _: crate::Alignment, _: Caller) {}
     }
 }

@@ -137,6 +137,8 @@ mod tests;
 mod witness;
 
 use outcome::{Outcome, Ran, call};
+#[cfg(feature = "alloc")]
+pub use report::LiveBlock;
 pub use report::{CheckError, FailurePoint, RunReport, Summary};
 use witness::Witness;
 
@@ -376,6 +378,22 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
     where
         F: FnMut(Handle<'_>) -> Result<T, E>,
     {
+        self.walk(&mut body).map_err(|mut err| {
+            #[cfg(all(feature = "std", not(miri)))]
+            if let CheckError::Leak { run, .. } = &mut err {
+                self.name_leaks(&mut body, run);
+            }
+            #[cfg(not(all(feature = "std", not(miri))))]
+            let _ = &mut err;
+            err
+        })
+    }
+
+    /// The walk of [`run`](Self::run).
+    fn walk<T, E, F>(&self, mut body: F) -> Result<Summary, CheckError<E>>
+    where
+        F: FnMut(Handle<'_>) -> Result<T, E>,
+    {
         let clean = self.run_once(&mut body, FailurePoint::Clean, FailConfig::new());
         let (allocations, growths) = (clean.run.allocations(), clean.run.growths);
         match clean.outcome {
@@ -469,8 +487,8 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
         F: FnMut(Handle<'_>) -> Result<T, E>,
     {
         // Counting (live bytes, for the leak check) over Witness (where the
-        // first induced failure was requested) over Fail over Counting (what
-        // the backing refused) over the backing.
+        // first induced failure was requested, and the live blocks) over
+        // Fail over Counting (what the backing refused) over the backing.
         let stack = Counting::new(Witness::new(Fail::with_config(
             Counting::new(self.backing),
             config,
@@ -488,7 +506,45 @@ impl<'a, A: RawAlloc + ?Sized> Check<'a, A> {
             #[cfg(feature = "std")]
             requested_at: witness.site.take(),
             backing_refusals: fail.inner().stats().failures,
+            #[cfg(feature = "alloc")]
+            live: witness.take_live().unwrap_or_default(),
         };
         Ran { outcome, run }
+    }
+
+    /// Finds the user's frame for each leaked block of `run`: runs the body
+    /// once more as in that run, capturing a backtrace at the allocations
+    /// that leaked. The body is deterministic (the walk checked), so the same
+    /// allocation indices leak again; if they do not, no frame is named.
+    #[cfg(all(feature = "std", not(miri)))]
+    fn name_leaks<T, E, F>(&self, body: &mut F, run: &mut RunReport)
+    where
+        F: FnMut(Handle<'_>) -> Result<T, E>,
+    {
+        use alloc::vec::Vec;
+        let leaked: Vec<usize> = run.live.iter().map(|b| b.allocation_index).collect();
+        if leaked.is_empty() {
+            return;
+        }
+        let stack = Counting::new(Witness::capturing(
+            Fail::with_config(Counting::new(self.backing), run.config),
+            leaked.clone(),
+        ));
+        if let Outcome::Err(error) = call(body, stack.allocator()) {
+            let _ = outcome::drop_caught(error);
+        }
+        let Some(again) = stack.inner().take_live() else {
+            return;
+        };
+        let same = again.len() == leaked.len()
+            && again
+                .iter()
+                .zip(&run.live)
+                .all(|(a, b)| a.allocation_index == b.allocation_index && a.len == b.len);
+        if same {
+            for (block, again) in run.live.iter_mut().zip(again) {
+                block.frame = again.frame;
+            }
+        }
     }
 }

@@ -8,7 +8,13 @@ use super::{Check, check_all_allocation_failures};
 #[cfg(doc)]
 use crate::Fail;
 use crate::Stats;
+#[cfg(feature = "alloc")]
+use crate::caller::Site;
 use crate::fail::{FailConfig, InducedFailure};
+#[cfg(feature = "alloc")]
+use crate::{Alignment, Caller};
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
 #[cfg(feature = "std")]
 use std::string::String;
 
@@ -159,6 +165,11 @@ pub struct RunReport {
     pub requested_at: Option<String>,
     /// Allocations the backing allocator itself refused (it ran out?).
     pub backing_refusals: u64,
+    /// The blocks still live after the body returned, in allocation order,
+    /// each with the site that allocated it (feature `alloc`; without it,
+    /// [`stats`](Self::stats) has the counts only).
+    #[cfg(feature = "alloc")]
+    pub live: Vec<LiveBlock>,
 }
 
 impl RunReport {
@@ -190,18 +201,23 @@ impl fmt::Display for RunReport {
     /// assert!(err.run().to_string().contains("\n  fail config: fail_index=0 (one-shot, growth goes on)\n"));
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(feature = "std")]
+        let frame = self.requested_at.as_deref();
+        #[cfg(not(feature = "std"))]
+        let frame = None;
         match self.first_failure {
             Some(first) => write!(
                 f,
-                "  induced failure: {first}; {} induced failure{} in all",
+                "  induced failure: {}; {} induced failure{} in all",
+                first.describe(frame),
                 self.induced_failures,
                 plural(self.induced_failures)
             )?,
             None => f.write_str("  induced failure: none")?,
         }
-        #[cfg(feature = "std")]
-        if let Some(site) = &self.requested_at {
-            write!(f, "\n  requested at: {site}")?;
+        #[cfg(feature = "alloc")]
+        for block in &self.live {
+            write!(f, "\n  still live: {block}")?;
         }
         write!(f, "\n  fail config: {}", self.config)?;
         let s = &self.stats;
@@ -228,6 +244,77 @@ impl fmt::Display for RunReport {
             )?;
         }
         Ok(())
+    }
+}
+
+/// A block still live after the body returned, in a
+/// [`CheckError::Leak`]'s [`RunReport`] (feature `alloc`).
+///
+/// Displays as `8 bytes (align 8, allocation index 0) allocated at
+/// src/x.rs:10:5`; for a block a collection allocated, `inside a collection
+/// called at <the user's frame>` instead (see
+/// [`Caller::is_user_code`](crate::Caller::is_user_code)).
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::{check, AllocError, Bump};
+/// let mut buf = [core::mem::MaybeUninit::uninit(); 256];
+/// let backing = Bump::new(&mut buf);
+/// let err = check::check_all_allocation_failures(&backing, |h| {
+///     let (p, line) = (h.create(1u32)?, line!()); // never destroyed
+///     let _ = p;
+///     Ok::<_, AllocError>(line)
+/// })
+/// .unwrap_err();
+/// let block = &err.run().live[0];
+/// assert_eq!((block.len, block.align.to_bytes(), block.allocation_index), (4, 4, 0));
+/// assert_eq!(block.caller.location().file(), file!());
+/// assert!(err.to_string().contains(&format!("\n  still live: 4 bytes (align 4, allocation index 0) allocated at {}:", file!())));
+/// ```
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LiveBlock {
+    /// Its address.
+    pub address: usize,
+    /// Its length in bytes.
+    pub len: usize,
+    /// Its alignment.
+    pub align: Alignment,
+    /// Its allocation index in the run: successful allocations before it.
+    pub allocation_index: usize,
+    /// Where it was allocated (the `alloc` call; a block moved by a growth
+    /// keeps the site of the allocation that moved it there).
+    pub caller: Caller,
+    /// The user's frame where it was allocated, from a backtrace (feature
+    /// `std`, not under Miri): the first frame outside this crate,
+    /// allocator-api2, hashbrown and the standard library. The check finds
+    /// it by running the leaking run once more, capturing a backtrace at the
+    /// allocations that leaked.
+    #[cfg(feature = "std")]
+    pub frame: Option<String>,
+}
+
+#[cfg(feature = "alloc")]
+impl fmt::Display for LiveBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(feature = "std")]
+        let frame = self.frame.as_deref();
+        #[cfg(not(feature = "std"))]
+        let frame = None;
+        let site = Site {
+            caller: self.caller,
+            frame,
+        };
+        write!(
+            f,
+            "{} byte{} (align {}, allocation index {}) allocated {site}",
+            self.len,
+            plural(self.len),
+            self.align.to_bytes(),
+            self.allocation_index,
+        )
     }
 }
 

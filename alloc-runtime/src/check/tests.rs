@@ -311,7 +311,7 @@ fn the_growth_walk_finds_a_swallowed_in_place_growth_failure() {
         "{text}"
     );
     assert!(
-        text.contains("induced failure: resize of 68 bytes at "),
+        text.contains("induced failure: resize of 68 bytes inside a collection "),
         "{text}"
     );
 }

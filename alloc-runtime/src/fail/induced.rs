@@ -6,6 +6,7 @@ use core::fmt;
 #[cfg(doc)]
 use super::{Fail, FailConfig};
 use crate::Caller;
+use crate::caller::Site;
 
 /// Which function a [`Fail`] refused.
 ///
@@ -127,29 +128,66 @@ pub struct InducedFailure {
     pub growth_index: usize,
 }
 
-impl fmt::Display for InducedFailure {
-    /// `alloc of 24 bytes at src/x.rs:10:5 (allocation index 3, growth index
-    /// 0; the allocation failure index)`.
-    ///
-    /// ```
-    /// # use alloc_runtime::{Bump, Fail};
-    /// # let mut buf = [core::mem::MaybeUninit::uninit(); 64];
-    /// # let fail = Fail::new(Bump::new(&mut buf), 0);
-    /// # let _ = fail.allocator().create(7u32);
-    /// let text = fail.first_induced().unwrap().to_string();
-    /// assert!(text.ends_with("(allocation index 0, growth index 0; the allocation failure index)"));
-    /// ```
+impl InducedFailure {
+    /// The `Display` text with `frame`, the user's frame from a backtrace,
+    /// named when the caller is inside a collection.
+    pub(crate) fn describe(self, frame: Option<&str>) -> impl fmt::Display {
+        Described {
+            failure: self,
+            frame,
+        }
+    }
+}
+
+/// [`InducedFailure::describe`].
+struct Described<'a> {
+    failure: InducedFailure,
+    frame: Option<&'a str>,
+}
+
+impl fmt::Display for Described<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failure = &self.failure;
         write!(
             f,
-            "{} of {} byte{} at {} (allocation index {}, growth index {}; {})",
-            self.call,
-            self.len,
-            if self.len == 1 { "" } else { "s" },
-            self.caller,
-            self.allocation_index,
-            self.growth_index,
-            self.reason
+            "{} of {} byte{} {} (allocation index {}, growth index {}; {})",
+            failure.call,
+            failure.len,
+            if failure.len == 1 { "" } else { "s" },
+            Site {
+                caller: failure.caller,
+                frame: self.frame
+            },
+            failure.allocation_index,
+            failure.growth_index,
+            failure.reason
         )
+    }
+}
+
+impl fmt::Display for InducedFailure {
+    /// `alloc of 24 bytes at src/x.rs:10:5 (allocation index 3, growth index
+    /// 0; the allocation failure index)`; for a request a collection made
+    /// (see [`Caller::is_user_code`]), `inside a collection` instead of the
+    /// collection's (or this crate's) line.
+    ///
+    /// ```
+    /// use alloc_runtime::{Bump, Fail};
+    /// use allocator_api2::vec::Vec;
+    /// let mut buf = [core::mem::MaybeUninit::uninit(); 64];
+    /// let fail = Fail::new(Bump::new(&mut buf), 0);
+    /// let (_, line) = (fail.allocator().create(7u32), line!());
+    /// let text = fail.first_induced().unwrap().to_string();
+    /// assert!(text.starts_with(&format!("alloc of 4 bytes at {}:{line}:", file!())));
+    /// assert!(text.ends_with("(allocation index 0, growth index 0; the allocation failure index)"));
+    ///
+    /// let fail = Fail::new(Bump::new(&mut buf), 0);
+    /// let mut v: Vec<u32, _> = Vec::new_in(fail.allocator());
+    /// assert!(v.try_reserve(4).is_err());
+    /// let text = fail.first_induced().unwrap().to_string();
+    /// assert!(text.starts_with("alloc of 16 bytes inside a collection (allocation index 0"));
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.describe(None), f)
     }
 }
