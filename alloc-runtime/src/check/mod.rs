@@ -24,9 +24,9 @@
 //! A run with a failure induced must return `Err` and leave nothing
 //! allocated. The first problem stops the walk and is returned as a
 //! [`CheckError`], whose `Display` names the kind of problem, the failure
-//! point (`index of N`), the request refused and the line it came from (a
-//! [`Caller`](crate::Caller)), the [`FailConfig`] (with its seed, if any) and
-//! the counts of the run:
+//! point (`index of N`), the request refused and where it came from, each
+//! block still live with where it was allocated (feature `alloc`), the
+//! [`FailConfig`] (with its seed, if any) and the counts of the run:
 //!
 //! | problem | reported as |
 //! | --- | --- |
@@ -35,6 +35,21 @@
 //! | bytes or allocations still live after the body returned | [`CheckError::Leak`] |
 //! | a panic (feature `std`) | [`CheckError::Panicked`] |
 //! | an error in the clean run | [`CheckError::CleanRunFailed`] |
+//!
+//! # Sites in reports
+//!
+//! A site is the user's line, never one inside this crate or a collection.
+//! A request made through the [`Handle`]'s typed helpers (`create`, `dupe`,
+//! ...) carries the calling line (a [`Caller`](crate::Caller)), and the
+//! report prints `at file:line:column`. A request a collection makes
+//! (`Vec::try_reserve`, `Box::try_new_in`) comes from the collection's own
+//! code, so its `Caller` names a line there (or this crate's thunk behind
+//! the handle's `allocate`): the report says `inside a collection` instead,
+//! followed, with feature `std` and not under Miri, by `called at` and the
+//! first frame of a backtrace outside this crate, allocator-api2, hashbrown
+//! and the standard library. For a leak, that frame comes from one more run
+//! of the leaking failure point with backtraces captured at the leaked
+//! allocations only.
 //!
 //! # Use fallible APIs in the body
 //!
@@ -80,9 +95,10 @@
 //! still prints its message first. So is a panic in the `Drop` of the
 //! body's `Ok` value (dropped inside the same `catch_unwind`), of an error
 //! the check drops, or of the panic's payload: a payload is dropped under
-//! `catch_unwind` too, and if that drop panics, the second payload is leaked
-//! with `mem::forget` rather than dropped, so nothing unwinds out of the
-//! check and nothing aborts. Without `std`, a panic propagates out of the
+//! `catch_unwind` too, and so is the payload of a panic in that drop, a few
+//! levels deep; a payload still panicking after that is leaked with
+//! `mem::forget` rather than dropped, so nothing unwinds out of the check and
+//! nothing aborts. Without `std`, a panic propagates out of the
 //! check.
 //!
 //! # Examples

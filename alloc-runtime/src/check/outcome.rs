@@ -50,10 +50,11 @@ pub(super) fn drop_caught<E>(value: E) -> Result<(), core::convert::Infallible> 
 /// payload without letting a panic out.
 ///
 /// A payload is any `Box<dyn Any + Send>`, and its `Drop` may panic in turn
-/// (`panic_any(x)` where `x`'s `Drop` panics). That second panic is caught
-/// too; its own payload, which could panic again when dropped, is leaked
-/// with `mem::forget` (a few bytes, once, in a run that is reported as a
-/// panic anyway), so that the check neither unwinds nor aborts.
+/// (`panic_any(x)` where `x`'s `Drop` panics). That panic is caught too, and
+/// its payload dropped the same way, up to [`PAYLOAD_DROPS`] payloads deep;
+/// a payload still panicking past that (a `Drop` that panics with a payload
+/// like itself, forever) is leaked with `mem::forget`, once, in a run that is
+/// reported as a panic anyway. So the check neither unwinds nor aborts.
 #[cfg(feature = "std")]
 fn take_message(payload: std::boxed::Box<dyn core::any::Any + Send>) -> Option<String> {
     let message = if let Some(s) = payload.downcast_ref::<&str>() {
@@ -61,11 +62,20 @@ fn take_message(payload: std::boxed::Box<dyn core::any::Any + Send>) -> Option<S
     } else {
         payload.downcast_ref::<String>().cloned()
     };
-    if let Err(second) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(payload))) {
-        core::mem::forget(second);
+    let mut payload = payload;
+    for _ in 0..PAYLOAD_DROPS {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(payload))) {
+            Ok(()) => return message,
+            Err(next) => payload = next,
+        }
     }
+    core::mem::forget(payload);
     message
 }
+
+/// How many panic payloads deep [`take_message`] drops before it forgets.
+#[cfg(feature = "std")]
+const PAYLOAD_DROPS: usize = 8;
 
 /// How the body ended.
 pub(super) enum Outcome<E> {

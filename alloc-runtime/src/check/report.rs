@@ -159,8 +159,10 @@ pub struct RunReport {
     /// Where the body asked for the first induced failure: the first frame
     /// of a backtrace captured then that is outside this crate, allocator-api2,
     /// hashbrown and the standard library (so a request made by a `Vec` names
-    /// the body's line, not the `Vec`'s). `None` under Miri, or when no frame
-    /// qualifies.
+    /// the body's line, not the `Vec`'s). The report prints it, as `inside a
+    /// collection called at <frame>`, when the first failure's
+    /// [`Caller`](crate::Caller) is not the user's line. `None` under Miri,
+    /// or when no frame qualifies.
     #[cfg(feature = "std")]
     pub requested_at: Option<String>,
     /// Allocations the backing allocator itself refused (it ran out?).

@@ -466,6 +466,29 @@ fn a_payload_whose_drop_panics_with_such_a_payload_is_forgotten_not_escaped() {
     assert!(matches!(err, CheckError::Panicked { .. }), "{err}");
 }
 
+/// Panics when dropped, with a payload like itself: dropping never ends.
+#[cfg(feature = "std")]
+struct PanicsForeverOnDrop;
+
+#[cfg(feature = "std")]
+impl Drop for PanicsForeverOnDrop {
+    fn drop(&mut self) {
+        std::panic::panic_any(PanicsForeverOnDrop);
+    }
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn a_payload_that_panics_forever_when_dropped_is_forgotten_not_escaped() {
+    let err = check_caught(|h| {
+        let b =
+            Box::try_new_in(1u8, h).unwrap_or_else(|_| std::panic::panic_any(PanicsForeverOnDrop));
+        Ok::<_, AllocError>(*b)
+    })
+    .unwrap_err();
+    assert!(matches!(err, CheckError::Panicked { .. }), "{err}");
+}
+
 #[cfg(feature = "std")]
 #[test]
 fn an_error_that_panics_when_dropped_is_reported_as_a_panic() {

@@ -121,7 +121,8 @@ impl FailConfig {
     /// successful allocations go through), and so does every later request
     /// for more memory: allocations, and growth too unless
     /// [`allocation_failure_stops_growth`](Self::allocation_failure_stops_growth)
-    /// is turned off. Zig's `fail_index`; `usize::MAX` means never.
+    /// is turned off. Zig's `fail_index`; `usize::MAX` means never. With
+    /// [`sticky`](Self::sticky)`(false)`, only that request fails.
     ///
     /// ```
     /// use alloc_runtime::{Bump, Fail, FailConfig};
@@ -168,7 +169,8 @@ impl FailConfig {
     /// growth; allocations go on unless
     /// [`resize_failure_stops_allocations`](Self::resize_failure_stops_allocations).
     /// Zig's `resize_fail_index` (which refuses shrinking too; this does not).
-    /// `usize::MAX` means never.
+    /// `usize::MAX` means never. With [`sticky`](Self::sticky)`(false)`, only
+    /// that growth fails.
     ///
     /// Through allocator-api2, a refused growth falls back to allocate + copy
     /// + free, so a collection still grows, by moving.
