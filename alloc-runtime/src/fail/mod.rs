@@ -89,10 +89,6 @@ pub struct Fail<A> {
     /// The growth failure index now (the configured one; `NEVER` once a
     /// one-shot index is spent).
     resize_fail_at: Cell<usize>,
-    /// A one-shot growth failure in progress: the rest of that growth (its
-    /// `remap`, maybe its fallback `alloc`) is refused too. While it is set,
-    /// `alloc_trip` is 0, so every request takes the slow path.
-    refusing: Cell<Option<Refusing>>,
     /// The growth index: successful growing `resize`/`remap` calls so far.
     growth_index: Cell<usize>,
     /// `free` calls.
@@ -111,6 +107,11 @@ pub struct Fail<A> {
     induced: Cell<usize>,
     /// The first of them.
     first: Cell<Option<InducedFailure>>,
+    /// A one-shot growth failure in progress (its first refused call): the
+    /// rest of that growth (its `remap`, maybe its fallback `alloc`) is
+    /// refused too. While it is set, `alloc_trip` is 0, so every request
+    /// takes the slow path.
+    refusing: Cell<Option<InducedFailure>>,
 }
 
 impl<A> Fail<A> {
@@ -155,7 +156,6 @@ impl<A> Fail<A> {
             alloc_trip: Cell::new(trip),
             alloc_fail_at: Cell::new(config.fail_index),
             resize_fail_at: Cell::new(config.resize_fail_index),
-            refusing: Cell::new(None),
             growth_index: Cell::new(0),
             frees: Cell::new(0),
             allocated_bytes: Cell::new(0),
@@ -165,6 +165,7 @@ impl<A> Fail<A> {
             threshold: config.threshold(),
             induced: Cell::new(0),
             first: Cell::new(None),
+            refusing: Cell::new(None),
         }
     }
 
@@ -411,7 +412,7 @@ impl<A> Fail<A> {
     #[inline(always)]
     fn refuse_alloc(&self, len: usize, caller: Caller) -> bool {
         if let Some(growth) = self.end_refusal() {
-            if growth.fallback && growth.len == len {
+            if self.refuses_fallback(&growth) && growth.len == len {
                 // The fallback allocation of a growth refused as a whole.
                 self.record(FailedCall::Alloc, growth.reason, len, caller);
                 return true;
@@ -453,22 +454,15 @@ impl<A> Fail<A> {
         {
             if one_shot {
                 self.spend_alloc_index();
-                self.begin_refusal(Refusing {
-                    len: new_len,
-                    fallback: true,
-                    reason: FailureReason::FailIndex,
-                });
+                self.begin_refusal(self.induced(call, FailureReason::FailIndex, new_len, caller));
             }
             Some(FailureReason::FailIndex)
         } else if self.growth_index.get() >= self.resize_fail_at.get() {
             let stops = self.config.resize_failure_stops_allocations;
             if one_shot {
                 self.resize_fail_at.set(NEVER);
-                self.begin_refusal(Refusing {
-                    len: new_len,
-                    fallback: stops,
-                    reason: FailureReason::ResizeFailIndex,
-                });
+                let reason = FailureReason::ResizeFailIndex;
+                self.begin_refusal(self.induced(call, reason, new_len, caller));
             } else if stops {
                 // Allocations stop here too: the fallback alloc of this very
                 // growth is refused, and so is every later request.
@@ -496,15 +490,23 @@ impl<A> Fail<A> {
         self.alloc_trip.set(self.trip());
     }
 
-    /// Starts refusing the rest of a one-shot growth failure.
-    fn begin_refusal(&self, growth: Refusing) {
+    /// Whether the one-shot growth failure `growth` refuses its fallback
+    /// allocation too: when the allocation failure index refused it, or
+    /// growth failures stop allocations.
+    fn refuses_fallback(&self, growth: &InducedFailure) -> bool {
+        growth.reason == FailureReason::FailIndex || self.config.resize_failure_stops_allocations
+    }
+
+    /// Starts refusing the rest of a one-shot growth failure (`growth`, its
+    /// first refused call).
+    fn begin_refusal(&self, growth: InducedFailure) {
         self.refusing.set(Some(growth));
         self.alloc_trip.set(0);
     }
 
     /// Ends the refusal of a one-shot growth failure, returning it if there
     /// was one.
-    fn end_refusal(&self) -> Option<Refusing> {
+    fn end_refusal(&self) -> Option<InducedFailure> {
         let growth = self.refusing.take()?;
         self.alloc_trip.set(self.trip());
         Some(growth)
@@ -555,14 +557,26 @@ impl<A> Fail<A> {
     fn record(&self, call: FailedCall, reason: FailureReason, len: usize, caller: Caller) {
         self.induced.set(self.induced.get().wrapping_add(1));
         if self.first.get().is_none() {
-            self.first.set(Some(InducedFailure {
-                caller,
-                call,
-                reason,
-                len,
-                allocation_index: self.alloc_index.get(),
-                growth_index: self.growth_index.get(),
-            }));
+            self.first
+                .set(Some(self.induced(call, reason, len, caller)));
+        }
+    }
+
+    /// A refusal of `call`, with the indices now.
+    fn induced(
+        &self,
+        call: FailedCall,
+        reason: FailureReason,
+        len: usize,
+        caller: Caller,
+    ) -> InducedFailure {
+        InducedFailure {
+            caller,
+            call,
+            reason,
+            len,
+            allocation_index: self.alloc_index.get(),
+            growth_index: self.growth_index.get(),
         }
     }
 
@@ -682,17 +696,6 @@ impl<A: RawAlloc> Fail<A> {
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
     }
-}
-
-/// A one-shot growth failure in progress (see [`FailConfig::sticky`]).
-#[derive(Clone, Copy, Debug)]
-struct Refusing {
-    /// The new length the growth asked for.
-    len: usize,
-    /// Whether its fallback `alloc` is refused too.
-    fallback: bool,
-    /// Why the growth was refused.
-    reason: FailureReason,
 }
 
 impl<A: fmt::Debug> fmt::Debug for Fail<A> {
