@@ -7,11 +7,11 @@
 //! The grammar:
 //!
 //! ```text
-//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path))]
+//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path)]
 //! on a field:     #[allocator(parent)]
 //! ```
 
-use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt as _};
 use syn::ext::IdentExt as _;
 use syn::parse::{Parse, ParseStream};
@@ -20,23 +20,26 @@ use syn::{Attribute, ExprPath, Ident, LitStr, Meta, Path, PathSegment, Token};
 
 use crate::ctxt::Ctxt;
 use crate::render::render;
-use crate::symbol::{ALLOCATOR, CRATE, PARENT, UNSAFE};
+use crate::symbol::{ALLOCATOR, CRATE, PARENT, UNSAFE, VALIDATE};
 
-/// One of the four functions of `RawAlloc`, which an override replaces.
+/// One of the functions of `RawAlloc` that an override replaces: the four,
+/// whose overrides are unsafe, and `validate`, whose override is safe.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum Function {
     Alloc,
     Resize,
     Remap,
     Free,
+    Validate,
 }
 
 impl Function {
-    pub const ALL: [Function; 4] = [
+    pub const ALL: [Function; 5] = [
         Function::Alloc,
         Function::Resize,
         Function::Remap,
         Function::Free,
+        Function::Validate,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -45,7 +48,15 @@ impl Function {
             Function::Resize => "resize",
             Function::Remap => "remap",
             Function::Free => "free",
+            Function::Validate => "validate",
         }
+    }
+
+    /// Whether an override of it is an unsafe promise, written in
+    /// `unsafe(...)`. A wrong answer from `validate` only misdiagnoses: its
+    /// callers give up on `false` and go on, as without it, on `true`.
+    pub const fn is_unsafe(self) -> bool {
+        !matches!(self, Function::Validate)
     }
 
     fn from_path(path: &Path) -> Option<Function> {
@@ -53,20 +64,26 @@ impl Function {
     }
 }
 
-/// `alloc = path` inside `#[allocator(unsafe(...))]`.
+/// `alloc = path` inside `#[allocator(unsafe(...))]`, or `validate = path`
+/// directly in `#[allocator(...)]`.
 pub struct Override {
     pub function: Function,
     /// `alloc = path` as written, for error spans.
     pub item: Item,
     /// The function to call instead of the parent's.
     pub path: ExprPath,
-    /// Index into [`Container::groups`]: the `unsafe(...)` it sits in.
-    pub group: usize,
+    /// Index into [`Container::groups`]: the `unsafe(...)` it sits in;
+    /// `None` for `validate`, whose override is safe.
+    pub group: Option<usize>,
 }
 
 /// `unsafe(...)` as written, for error spans.
 pub struct UnsafeGroup {
     pub item: Item,
+    /// The user's `unsafe` token: the generated `unsafe` block of each
+    /// override in the group carries its span, so that the `unsafe_code`
+    /// lint reports the override there.
+    pub keyword: Span,
 }
 
 /// `crate = "path"`.
@@ -305,6 +322,8 @@ impl Container {
             self.crate_path(cx, item);
         } else if item.path == UNSAFE {
             self.unsafe_group(cx, item);
+        } else if item.path == VALIDATE {
+            self.safe_override(cx, item);
         } else if let Some(function) = Function::from_path(&item.path) {
             let name = function.name();
             let written = render(&item);
@@ -327,7 +346,7 @@ impl Container {
             cx.error_spanned_by(
                 &item.path,
                 format!(
-                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"` or `unsafe(alloc = ..., ...)`",
+                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)` or `validate = ...`",
                     item.name()
                 ),
             );
@@ -413,6 +432,11 @@ impl Container {
             }
         };
         let index = self.groups.len();
+        let keyword = item
+            .path
+            .segments
+            .first()
+            .map_or_else(Span::call_site, |segment| segment.ident.span());
         let parser = Punctuated::<Item, Token![,]>::parse_terminated;
         match syn::parse::Parser::parse2(parser, group.stream()) {
             Ok(items) if items.is_empty() => {
@@ -428,7 +452,7 @@ impl Container {
             }
             Err(err) => cx.syn_error(err),
         }
-        self.groups.push(UnsafeGroup { item });
+        self.groups.push(UnsafeGroup { item, keyword });
     }
 
     fn override_entry(&mut self, cx: &Ctxt, group: usize, entry: Item) {
@@ -436,12 +460,37 @@ impl Container {
             cx.error_spanned_by(
                 &entry.path,
                 format!(
-                    "unknown function `{}` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`",
+                    "unknown function `{}` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`, and `validate` outside `unsafe(...)`",
                     entry.name()
                 ),
             );
             return;
         };
+        if !function.is_unsafe() {
+            cx.error_spanned_by(
+                &entry,
+                format!(
+                    "overriding `validate` is safe; write `#[allocator({})]` outside `unsafe(...)`",
+                    render(&entry)
+                ),
+            );
+            return;
+        }
+        self.record_override(cx, Some(group), function, entry);
+    }
+
+    /// `validate = path`, directly in `#[allocator(...)]`.
+    fn safe_override(&mut self, cx: &Ctxt, item: Item) {
+        self.record_override(cx, None, Function::Validate, item);
+    }
+
+    fn record_override(
+        &mut self,
+        cx: &Ctxt,
+        group: Option<usize>,
+        function: Function,
+        entry: Item,
+    ) {
         let name = function.name();
         let value = match &entry.kind {
             Kind::Value(_, value) => value.clone(),
@@ -486,6 +535,11 @@ impl Container {
             path,
             group,
         });
+    }
+
+    /// The span of the `unsafe` keyword that `over` was written in.
+    pub fn unsafe_keyword(&self, over: &Override) -> Option<Span> {
+        over.group.map(|group| self.groups[group].keyword)
     }
 
     /// The override of `function`, if any.
