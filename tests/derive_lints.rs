@@ -96,6 +96,7 @@ where
 
 /// A tuple wrapper with a global parent and overrides, safe and unsafe.
 #[derive(Allocator, Debug)]
+// SAFETY: both overrides forward to the parent unchanged after counting.
 #[allocator(unsafe(alloc = Self::counted, free = Self::forward_free))]
 pub struct Counted(#[allocator(parent)] &'static Refuse, Cell<usize>);
 

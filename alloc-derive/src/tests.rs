@@ -157,7 +157,10 @@ fn crate_path() {
         out.contains("my::runtime::__private::delegate_raw_alloc!"),
         "{out}"
     );
-    assert!(out.contains("my::runtime::__private::impl_allocator!"), "{out}");
+    assert!(
+        out.contains("my::runtime::__private::impl_allocator!"),
+        "{out}"
+    );
     assert!(!out.contains("alloc_runtime"), "{out}");
 
     let out = expand(&parse_quote! {
@@ -307,7 +310,12 @@ fn no_unsafe_but_the_overrides() {
         }),
         0
     );
-    assert_eq!(unsafe_count(&parse_quote!(struct Own;)), 0);
+    assert_eq!(
+        unsafe_count(&parse_quote!(
+            struct Own;
+        )),
+        0
+    );
     assert_eq!(
         unsafe_count(&parse_quote! {
             #[allocator(unsafe(alloc = a, free = f), validate = v)]

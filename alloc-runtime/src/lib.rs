@@ -20,7 +20,8 @@
 //!   and `debug::test_allocator()` (feature `std`) fails the `#[test]` that
 //!   leaked.
 //! - [`testing`]: a conformance suite to run on your own allocators.
-//! - `#[derive(Allocator)]` (feature `derive`, on by default).
+//! - [`#[derive(Allocator)]`](derive@Allocator) (feature `derive`, on by
+//!   default): its page lists the `#[allocator(...)]` attributes.
 //!
 //! # Features
 //!
@@ -76,10 +77,6 @@ pub use crate::raw::RawAlloc;
 /// The error of a refused allocation: allocator-api2's `AllocError`.
 pub use allocator_api2::alloc::AllocError;
 
-/// `#[derive(Allocator)]`: the handle, the allocator-api2 impl and, for a
-/// wrapper, the four functions delegated to its `#[allocator(parent)]` field.
-///
-/// See the crate documentation of `alloc-derive` for the attributes.
 #[cfg(feature = "derive")]
 pub use alloc_derive::Allocator;
 
