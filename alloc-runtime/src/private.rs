@@ -14,6 +14,13 @@
 //! reject it there. `delegate_raw_alloc!` accepts an override only as
 //! such a block: its first token must be `unsafe`.
 //!
+//! The macros are sound for any input that compiles, so calling them by
+//! hand gains nothing: the `unsafe impl`s need `$ty: RawAlloc` (for the
+//! bridge) or a `RawAlloc` parent, attributes are limited to `allow(...)`,
+//! and tokens that closed the impl early to supply methods of their own
+//! would have to include `unsafe fn deallocate` or `unsafe fn free`, an
+//! `unsafe` the lint sees.
+//!
 //! Nothing here re-exports allocator-api2's `Allocator` under a name of its
 //! own: rustc prints the path it finds for a trait in error messages, and
 //! the crate root's `allocator_api2` is the one to find.
@@ -80,10 +87,10 @@ impl Drop for AbortOnUnwind {
 #[macro_export]
 macro_rules! __alloc_runtime_impl_allocator {
     (
-        $(#[$attr:meta])*
+        $(#[allow($($lint:path),* $(,)?)])*
         impl [$($generics:tt)*] $ty:ty where [$($where:tt)*]
     ) => {
-        $(#[$attr])*
+        $(#[allow($($lint),*)])*
         #[automatically_derived]
         // SAFETY: every method is the bridge's, which keeps allocator-api2's
         // `Allocator` contract for any `RawAlloc` (see `bridge`): the memory
@@ -208,7 +215,7 @@ macro_rules! __alloc_runtime_impl_allocator {
 #[macro_export]
 macro_rules! __alloc_runtime_delegate_raw_alloc {
     (
-        $(#[$attr:meta])*
+        $(#[allow($($lint:path),* $(,)?)])*
         impl [$($generics:tt)*] $ty:ty where [$($where:tt)*];
         parent = $field:tt : $parent:ty;
         names = ($self:tt, $len:ident, $align:ident, $memory:ident, $new_len:ident, $caller:ident);
@@ -218,7 +225,7 @@ macro_rules! __alloc_runtime_delegate_raw_alloc {
         free = [$($free:tt)*];
         validate = [$($validate:expr)?];
     ) => {
-        $(#[$attr])*
+        $(#[allow($($lint),*)])*
         #[automatically_derived]
         // SAFETY: every function either forwards unchanged to the parent
         // field, a `RawAlloc` whose contract then holds for this type too
