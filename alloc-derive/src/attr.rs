@@ -101,6 +101,11 @@ pub struct Container {
     pub krate_unknown: bool,
     pub overrides: Vec<Override>,
     pub groups: Vec<UnsafeGroup>,
+    /// `#[allow(unsafe_code)]` on the struct, carried over to the generated
+    /// `RawAlloc` impl: a lint attribute on the struct does not reach the
+    /// impls a derive writes beside it, and an override's `unsafe` block
+    /// lives in one of those.
+    pub allow_unsafe_code: bool,
 }
 
 /// `#[allocator(parent)]` on a field.
@@ -292,6 +297,19 @@ fn mentions_crate(tokens: TokenStream) -> bool {
     })
 }
 
+/// Whether `attrs` hold an `#[allow(..., unsafe_code, ...)]`.
+fn allows_unsafe_code(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("allow"))
+        .filter_map(|attr| {
+            attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flatten()
+        .any(|lint| lint.path().is_ident("unsafe_code"))
+}
+
 fn allocator_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
     attrs.iter().filter(|attr| attr.path() == ALLOCATOR)
 }
@@ -303,6 +321,7 @@ impl Container {
             krate_unknown: false,
             overrides: Vec::new(),
             groups: Vec::new(),
+            allow_unsafe_code: allows_unsafe_code(attrs),
         };
         for attr in allocator_attrs(attrs) {
             let Some(items) = arguments(cx, attr, false) else {

@@ -344,10 +344,16 @@ fn raw_alloc_impl(
     let remap = override_tokens(input, Function::Remap);
     let free = override_tokens(input, Function::Free);
     let validate = override_tokens(input, Function::Validate);
+    let allow_unsafe = if input.attrs.allow_unsafe_code {
+        quote!(#[allow(unsafe_code)])
+    } else {
+        TokenStream::new()
+    };
 
     quote! {
         #private::delegate_raw_alloc! {
             #allow
+            #allow_unsafe
             impl [#impl_generics] #ident #ty_generics where [#predicates];
             parent = #member: #parent_ty;
             names = (self, __len, __align, __memory, __new_len, __caller);

@@ -67,7 +67,8 @@ use syn::{DeriveInput, parse_macro_input};
 /// `unsafe` block that carries the span of your `unsafe` token, so the
 /// `unsafe_code` lint sees the promise where you wrote it:
 /// `#![forbid(unsafe_code)]` or `#![deny(unsafe_code)]` reject the
-/// attribute, and clippy's `undocumented_unsafe_blocks` asks for a
+/// attribute (under `deny`, an `#[allow(unsafe_code)]` on the struct lets it
+/// through), and clippy's `undocumented_unsafe_blocks` asks for a
 /// `// SAFETY:` comment on the line above it.
 ///
 /// `validate` is overridden outside `unsafe(...)`: its answer only tells a
