@@ -326,6 +326,24 @@ fn no_unsafe_but_the_overrides() {
 }
 
 #[test]
+fn allow_unsafe_code_reaches_the_raw_alloc_impl() {
+    let out = flat(&expand(&parse_quote! {
+        #[allow(dead_code, unsafe_code, reason = "an override")]
+        #[allocator(unsafe(alloc = a))]
+        struct W<A>(#[allocator(parent)] A);
+    }));
+    assert!(
+        out.contains("delegate_raw_alloc! { #[allow(unsafe_code)] impl [< A >]"),
+        "{out}"
+    );
+    let out = expand(&parse_quote! {
+        #[allow(dead_code)]
+        struct W<A>(#[allocator(parent)] A);
+    });
+    assert!(!out.contains("unsafe_code"), "{out}");
+}
+
+#[test]
 fn validate_override_needs_a_parent() {
     assert_error(
         &parse_quote! {
