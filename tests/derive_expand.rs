@@ -265,20 +265,31 @@ unsafe impl RawAlloc for EightOnly {
     }
 }
 
-/// `validate` overridden by a safe function, no `unsafe` needed: it also
-/// refuses over-aligned blocks, then asks the parent.
-#[derive(Allocator)]
-#[allocator(validate = Self::small_align)]
-struct AlignCheck<A> {
-    #[allocator(parent)]
-    inner: A,
-}
+/// Wrappers that need no `unsafe`: the derive's output has none of its
+/// own, so they compile where `unsafe_code` is forbidden.
+mod safe_only {
+    #![forbid(unsafe_code)]
 
-impl<A: RawAlloc> AlignCheck<A> {
-    fn small_align(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
-        align.to_bytes() <= 8 && self.inner.validate(memory, align, caller)
+    use alloc_runtime::{Alignment, Allocator, Caller, RawAlloc};
+    use std::ptr::NonNull;
+
+    /// `validate` overridden by a safe function, no `unsafe` needed: it also
+    /// refuses over-aligned blocks, then asks the parent.
+    #[derive(Allocator)]
+    #[allocator(validate = Self::small_align)]
+    pub struct AlignCheck<A> {
+        #[allocator(parent)]
+        pub inner: A,
+    }
+
+    impl<A: RawAlloc> AlignCheck<A> {
+        fn small_align(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
+            align.to_bytes() <= 8 && self.inner.validate(memory, align, caller)
+        }
     }
 }
+
+use safe_only::AlignCheck;
 
 /// A block of `len` bytes that is never read: `validate` only compares.
 fn block(len: usize) -> NonNull<[u8]> {
