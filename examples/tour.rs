@@ -20,6 +20,8 @@ const TEXT: &str = "the quick brown fox jumps over the lazy dog and the dog slee
 /// larger than `max` bytes, and counts the refusals. `alloc`, `resize` and
 /// `remap` are overridden; `free` goes straight to the parent, a direct call.
 #[derive(Allocator)]
+// SAFETY: each override refuses (None/false) or forwards to the parent
+// unchanged, so the parent's contract holds for the wrapper.
 #[allocator(unsafe(alloc = Self::capped_alloc, resize = Self::capped_resize, remap = Self::capped_remap))]
 struct SizeCap<A> {
     #[allocator(parent)]

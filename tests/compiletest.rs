@@ -4,6 +4,9 @@
 //!
 //! - `derive-*`, `attr-*`, `parent-*`, `override-*`: misuse of
 //!   `#[derive(Allocator)]`, one report with every mistake at its token;
+//!   among them what `unsafe_code` catches: an override under
+//!   `forbid`/`deny(unsafe_code)`, a look-alike runtime behind
+//!   `crate = "..."`, a hand-written call of the runtime's private macro;
 //! - the others: what the runtime's types refuse at compile time (handles
 //!   outliving their allocator, non-`Sync` allocators across threads, ...).
 

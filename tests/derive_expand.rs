@@ -147,6 +147,8 @@ struct Static(#[allocator(parent)] &'static Heap);
 /// Every function overridden, the safe ones by safe functions and the
 /// unsafe ones by `unsafe fn`s; each counts, then forwards to the parent.
 #[derive(Allocator)]
+// SAFETY: each override counts, then forwards to the parent with the same
+// arguments, so the parent's contract holds for the wrapper.
 #[allocator(unsafe(
     alloc = Self::on_alloc,
     resize = Self::on_resize,
@@ -222,6 +224,7 @@ impl<A: RawAlloc> Hooks<A> {
 /// Only `alloc` overridden, by a free function: it refuses large requests
 /// and leaves the rest to the parent.
 #[derive(Allocator)]
+// SAFETY: `small_only` refuses or forwards to the parent unchanged.
 #[allocator(unsafe(alloc = small_only))]
 struct SmallOnly<A> {
     #[allocator(parent)]
@@ -239,6 +242,58 @@ fn small_only<A: RawAlloc>(
     } else {
         this.inner.alloc(len, align, caller)
     }
+}
+
+/// A parent that keeps one record: it knows only 8-byte blocks, and says so
+/// through `validate`; counts the questions.
+#[derive(Allocator, Default)]
+struct EightOnly {
+    asked: Cell<usize>,
+}
+
+// SAFETY: `alloc` hands out nothing; `validate` only compares a length.
+unsafe impl RawAlloc for EightOnly {
+    fn alloc(&self, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8>> {
+        None
+    }
+
+    unsafe fn free(&self, _: NonNull<[u8]>, _: Alignment, _: Caller) {}
+
+    fn validate(&self, memory: NonNull<[u8]>, _: Alignment, _: Caller) -> bool {
+        self.asked.set(self.asked.get() + 1);
+        memory.len() == 8
+    }
+}
+
+/// Wrappers that need no `unsafe`: the derive's output has none of its
+/// own, so they compile where `unsafe_code` is forbidden.
+mod safe_only {
+    #![forbid(unsafe_code)]
+
+    use alloc_runtime::{Alignment, Allocator, Caller, RawAlloc};
+    use std::ptr::NonNull;
+
+    /// `validate` overridden by a safe function, no `unsafe` needed: it also
+    /// refuses over-aligned blocks, then asks the parent.
+    #[derive(Allocator)]
+    #[allocator(validate = Self::small_align)]
+    pub struct AlignCheck<A> {
+        #[allocator(parent)]
+        pub inner: A,
+    }
+
+    impl<A: RawAlloc> AlignCheck<A> {
+        fn small_align(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
+            align.to_bytes() <= 8 && self.inner.validate(memory, align, caller)
+        }
+    }
+}
+
+use safe_only::AlignCheck;
+
+/// A block of `len` bytes that is never read: `validate` only compares.
+fn block(len: usize) -> NonNull<[u8]> {
+    NonNull::slice_from_raw_parts(NonNull::dangling(), len)
 }
 
 /// The runtime named by an explicit path, and by a path through this crate.
@@ -450,4 +505,33 @@ fn derived_types_are_raw_allocators() {
     };
     exercise(&over_handle);
     assert!(probe.calls()[0] >= 2);
+}
+
+#[test]
+fn validate_is_forwarded_to_the_parent() {
+    let parent = EightOnly::default();
+    let wrapper = PassThrough { inner: &parent };
+    assert!(wrapper.validate(block(8), Alignment::ONE, Caller::here()));
+    assert!(!wrapper.validate(block(4), Alignment::ONE, Caller::here()));
+    assert_eq!(parent.asked.get(), 2);
+    // Through two layers.
+    let nested = Tuple(0, PassThrough { inner: &parent });
+    assert!(!nested.validate(block(16), Alignment::ONE, Caller::here()));
+    assert_eq!(parent.asked.get(), 3);
+}
+
+#[test]
+fn validate_override_is_called_instead_of_the_parent() {
+    let parent = EightOnly::default();
+    let check = AlignCheck { inner: &parent };
+    let big = Alignment::new(64).unwrap();
+    // Refused by the override: the parent is not asked.
+    assert!(!check.validate(block(8), big, Caller::here()));
+    assert_eq!(parent.asked.get(), 0);
+    // Passed on: the parent's answer.
+    assert!(check.validate(block(8), Alignment::ONE, Caller::here()));
+    assert!(!check.validate(block(3), Alignment::ONE, Caller::here()));
+    assert_eq!(parent.asked.get(), 2);
+    // The other functions still reach the parent.
+    assert!(check.allocator().create(1u8).is_err());
 }

@@ -67,7 +67,9 @@ mod shadowed {
     /// Every function overridden by a function of the shadowing module's
     /// neighbour, named by path.
     #[derive(super::renamed::Allocator)]
+    // SAFETY: `refuse` hands out nothing, so `ignore` never gets memory.
     #[allocator(crate = "crate::renamed", unsafe(alloc = super::refuse, free = super::ignore))]
+    #[allocator(validate = super::knows_nothing)]
     pub struct Hooked<A>(#[allocator(parent)] pub A);
 
     /// A global parent: checked by the derive's assertion.
@@ -101,6 +103,15 @@ fn ignore<A>(
 ) {
 }
 
+fn knows_nothing<A>(
+    _: &shadowed::Hooked<A>,
+    _: NonNull<[::core::primitive::u8]>,
+    _: Alignment,
+    _: Caller,
+) -> ::core::primitive::bool {
+    false
+}
+
 #[test]
 fn derives_work_without_a_prelude() {
     static NEVER: Never = Never;
@@ -112,6 +123,9 @@ fn derives_work_without_a_prelude() {
     assert!(hooked.sync_allocator().create(1u8).is_err());
     let mut v = allocator_api2::vec::Vec::<u8, _>::new_in(&hooked);
     assert!(v.try_reserve(1).is_err());
+    let block = NonNull::slice_from_raw_parts(NonNull::dangling(), 1);
+    assert!(!hooked.validate(block, Alignment::ONE, Caller::here()));
+    assert!(wrapper.validate(block, Alignment::ONE, Caller::here()));
 
     let fixed = shadowed::Fixed(&NEVER);
     assert!(fixed.allocator().create(0u64).is_err());

@@ -96,6 +96,7 @@ where
 
 /// A tuple wrapper with a global parent and overrides, safe and unsafe.
 #[derive(Allocator, Debug)]
+// SAFETY: both overrides forward to the parent unchanged after counting.
 #[allocator(unsafe(alloc = Self::counted, free = Self::forward_free))]
 pub struct Counted(#[allocator(parent)] &'static Refuse, Cell<usize>);
 
@@ -116,6 +117,35 @@ impl Counted {
     }
 }
 
+/// Overrides in a module that denies `unsafe_code`: an `#[allow]` on the
+/// struct reaches the generated impl that holds the override's block.
+pub mod denied {
+    #![deny(unsafe_code)]
+
+    use core::cell::Cell;
+    use core::ptr::NonNull;
+
+    use alloc_runtime::{Alignment, Allocator, Caller, RawAlloc};
+
+    /// Counts requests, then forwards them.
+    #[allow(unsafe_code, reason = "the override is an unsafe promise")]
+    #[derive(Allocator, Debug)]
+    // SAFETY: `counted` forwards to the parent unchanged after counting.
+    #[allocator(unsafe(alloc = Self::counted))]
+    pub struct Allowed(
+        #[allocator(parent)] pub &'static super::Refuse,
+        pub Cell<usize>,
+    );
+
+    impl Allowed {
+        #[inline]
+        fn counted(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+            self.1.set(self.1.get() + 1);
+            self.0.alloc(len, align, caller)
+        }
+    }
+}
+
 #[test]
 fn derived_allocators_work() {
     static REFUSE: Refuse = Refuse;
@@ -133,4 +163,8 @@ fn derived_allocators_work() {
     assert!(scoped.allocator().create(1_u32).is_ok());
     assert_eq!(scoped.tag, 0);
     assert!(Refuse.sync_allocator().create(1_u8).is_err());
+
+    let allowed = denied::Allowed(&REFUSE, Cell::new(0));
+    assert!(allowed.allocator().create(1_u8).is_err());
+    assert_eq!(allowed.1.get(), 1);
 }

@@ -43,20 +43,20 @@ const _: () = {
         }
     }
     #[automatically_derived]
-    unsafe impl<A> ::alloc_runtime::__private::Allocator for W<A> {
+    unsafe impl<A> ::alloc_runtime::allocator_api2::alloc::Allocator for W<A> {
         fn allocate(
             &self,
-            _: ::alloc_runtime::__private::Layout,
-        ) -> ::alloc_runtime::__private::Result<
-            ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            ::alloc_runtime::__private::AllocError,
+            _: ::core::alloc::Layout,
+        ) -> ::core::result::Result<
+            ::core::ptr::NonNull<[::core::primitive::u8]>,
+            ::alloc_runtime::allocator_api2::alloc::AllocError,
         > {
             ::core::unreachable!()
         }
         unsafe fn deallocate(
             &self,
-            _: ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-            _: ::alloc_runtime::__private::Layout,
+            _: ::core::ptr::NonNull<::core::primitive::u8>,
+            _: ::core::alloc::Layout,
         ) {
             ::core::unreachable!()
         }

@@ -29,155 +29,16 @@ const _: () = {
             ::alloc_runtime::__private::Handle::new_sync(self)
         }
     }
-    #[automatically_derived]
-    unsafe impl<A> ::alloc_runtime::__private::RawAlloc for Hooked<A>
-    where
-        A: ::alloc_runtime::__private::RawAlloc,
-    {
-        #[inline(always)]
-        #[allow(unused_unsafe)]
-        fn alloc(
-            &self,
-            __len: ::core::primitive::usize,
-            __align: ::alloc_runtime::__private::Alignment,
-            __caller: ::alloc_runtime::__private::Caller,
-        ) -> ::alloc_runtime::__private::Option<
-            ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-        > {
-            unsafe { Self::counted(self, __len, __align, __caller) }
-        }
-        #[inline(always)]
-        #[allow(unused_unsafe)]
-        unsafe fn resize(
-            &self,
-            __memory: ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            __align: ::alloc_runtime::__private::Alignment,
-            __new_len: ::core::primitive::usize,
-            __caller: ::alloc_runtime::__private::Caller,
-        ) -> ::core::primitive::bool {
-            unsafe { never_resize(self, __memory, __align, __new_len, __caller) }
-        }
-        #[inline(always)]
-        #[allow(unused_unsafe)]
-        unsafe fn remap(
-            &self,
-            __memory: ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            __align: ::alloc_runtime::__private::Alignment,
-            __new_len: ::core::primitive::usize,
-            __caller: ::alloc_runtime::__private::Caller,
-        ) -> ::alloc_runtime::__private::Option<
-            ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-        > {
-            unsafe { <A as Remap>::remap(self, __memory, __align, __new_len, __caller) }
-        }
-        #[inline(always)]
-        #[allow(unused_unsafe)]
-        unsafe fn free(
-            &self,
-            __memory: ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            __align: ::alloc_runtime::__private::Alignment,
-            __caller: ::alloc_runtime::__private::Caller,
-        ) {
-            unsafe { crate::hooks::free::<A>(self, __memory, __align, __caller) }
-        }
+    ::alloc_runtime::__private::delegate_raw_alloc! {
+        impl [< A >] Hooked < A > where [A : ::alloc_runtime::__private::RawAlloc];
+        parent = 1 : A; names = (self, __len, __align, __memory, __new_len, __caller);
+        alloc = [unsafe { Self::counted(self, __len, __align, __caller) }]; resize =
+        [unsafe { never_resize(self, __memory, __align, __new_len, __caller) }]; remap =
+        [unsafe { < A as Remap > ::remap(self, __memory, __align, __new_len, __caller)
+        }]; free = [unsafe { crate ::hooks::free:: < A > (self, __memory, __align,
+        __caller) }]; validate = [];
     }
-    #[automatically_derived]
-    unsafe impl<A> ::alloc_runtime::__private::Allocator for Hooked<A>
-    where
-        A: ::alloc_runtime::__private::RawAlloc,
-    {
-        #[inline(always)]
-        #[track_caller]
-        fn allocate(
-            &self,
-            __layout: ::alloc_runtime::__private::Layout,
-        ) -> ::alloc_runtime::__private::Result<
-            ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            ::alloc_runtime::__private::AllocError,
-        > {
-            ::alloc_runtime::__private::bridge::allocate(self, __layout)
-        }
-        #[inline(always)]
-        #[track_caller]
-        fn allocate_zeroed(
-            &self,
-            __layout: ::alloc_runtime::__private::Layout,
-        ) -> ::alloc_runtime::__private::Result<
-            ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            ::alloc_runtime::__private::AllocError,
-        > {
-            ::alloc_runtime::__private::bridge::allocate_zeroed(self, __layout)
-        }
-        #[inline(always)]
-        #[track_caller]
-        unsafe fn deallocate(
-            &self,
-            __ptr: ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-            __layout: ::alloc_runtime::__private::Layout,
-        ) {
-            unsafe {
-                ::alloc_runtime::__private::bridge::deallocate(self, __ptr, __layout)
-            }
-        }
-        #[inline(always)]
-        #[track_caller]
-        unsafe fn grow(
-            &self,
-            __ptr: ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-            __old_layout: ::alloc_runtime::__private::Layout,
-            __new_layout: ::alloc_runtime::__private::Layout,
-        ) -> ::alloc_runtime::__private::Result<
-            ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            ::alloc_runtime::__private::AllocError,
-        > {
-            unsafe {
-                ::alloc_runtime::__private::bridge::grow(
-                    self,
-                    __ptr,
-                    __old_layout,
-                    __new_layout,
-                )
-            }
-        }
-        #[inline(always)]
-        #[track_caller]
-        unsafe fn grow_zeroed(
-            &self,
-            __ptr: ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-            __old_layout: ::alloc_runtime::__private::Layout,
-            __new_layout: ::alloc_runtime::__private::Layout,
-        ) -> ::alloc_runtime::__private::Result<
-            ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            ::alloc_runtime::__private::AllocError,
-        > {
-            unsafe {
-                ::alloc_runtime::__private::bridge::grow_zeroed(
-                    self,
-                    __ptr,
-                    __old_layout,
-                    __new_layout,
-                )
-            }
-        }
-        #[inline(always)]
-        #[track_caller]
-        unsafe fn shrink(
-            &self,
-            __ptr: ::alloc_runtime::__private::NonNull<::core::primitive::u8>,
-            __old_layout: ::alloc_runtime::__private::Layout,
-            __new_layout: ::alloc_runtime::__private::Layout,
-        ) -> ::alloc_runtime::__private::Result<
-            ::alloc_runtime::__private::NonNull<[::core::primitive::u8]>,
-            ::alloc_runtime::__private::AllocError,
-        > {
-            unsafe {
-                ::alloc_runtime::__private::bridge::shrink(
-                    self,
-                    __ptr,
-                    __old_layout,
-                    __new_layout,
-                )
-            }
-        }
+    ::alloc_runtime::__private::impl_allocator! {
+        impl [< A >] Hooked < A > where [A : ::alloc_runtime::__private::RawAlloc]
     }
 };

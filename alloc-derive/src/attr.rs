@@ -7,11 +7,11 @@
 //! The grammar:
 //!
 //! ```text
-//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path))]
+//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path)]
 //! on a field:     #[allocator(parent)]
 //! ```
 
-use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt as _};
 use syn::ext::IdentExt as _;
 use syn::parse::{Parse, ParseStream};
@@ -20,23 +20,26 @@ use syn::{Attribute, ExprPath, Ident, LitStr, Meta, Path, PathSegment, Token};
 
 use crate::ctxt::Ctxt;
 use crate::render::render;
-use crate::symbol::{ALLOCATOR, CRATE, PARENT, UNSAFE};
+use crate::symbol::{ALLOCATOR, CRATE, PARENT, UNSAFE, VALIDATE};
 
-/// One of the four functions of `RawAlloc`, which an override replaces.
+/// One of the functions of `RawAlloc` that an override replaces: the four,
+/// whose overrides are unsafe, and `validate`, whose override is safe.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum Function {
     Alloc,
     Resize,
     Remap,
     Free,
+    Validate,
 }
 
 impl Function {
-    pub const ALL: [Function; 4] = [
+    pub const ALL: [Function; 5] = [
         Function::Alloc,
         Function::Resize,
         Function::Remap,
         Function::Free,
+        Function::Validate,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -45,7 +48,15 @@ impl Function {
             Function::Resize => "resize",
             Function::Remap => "remap",
             Function::Free => "free",
+            Function::Validate => "validate",
         }
+    }
+
+    /// Whether an override of it is an unsafe promise, written in
+    /// `unsafe(...)`. A wrong answer from `validate` only misdiagnoses: its
+    /// callers give up on `false` and go on, as without it, on `true`.
+    pub const fn is_unsafe(self) -> bool {
+        !matches!(self, Function::Validate)
     }
 
     fn from_path(path: &Path) -> Option<Function> {
@@ -53,20 +64,26 @@ impl Function {
     }
 }
 
-/// `alloc = path` inside `#[allocator(unsafe(...))]`.
+/// `alloc = path` inside `#[allocator(unsafe(...))]`, or `validate = path`
+/// directly in `#[allocator(...)]`.
 pub struct Override {
     pub function: Function,
     /// `alloc = path` as written, for error spans.
     pub item: Item,
     /// The function to call instead of the parent's.
     pub path: ExprPath,
-    /// Index into [`Container::groups`]: the `unsafe(...)` it sits in.
-    pub group: usize,
+    /// Index into [`Container::groups`]: the `unsafe(...)` it sits in;
+    /// `None` for `validate`, whose override is safe.
+    pub group: Option<usize>,
 }
 
 /// `unsafe(...)` as written, for error spans.
 pub struct UnsafeGroup {
     pub item: Item,
+    /// The user's `unsafe` token: the generated `unsafe` block of each
+    /// override in the group carries its span, so that the `unsafe_code`
+    /// lint reports the override there.
+    pub keyword: Span,
 }
 
 /// `crate = "path"`.
@@ -84,6 +101,11 @@ pub struct Container {
     pub krate_unknown: bool,
     pub overrides: Vec<Override>,
     pub groups: Vec<UnsafeGroup>,
+    /// `#[allow(unsafe_code)]` on the struct, carried over to the generated
+    /// `RawAlloc` impl: a lint attribute on the struct does not reach the
+    /// impls a derive writes beside it, and an override's `unsafe` block
+    /// lives in one of those.
+    pub allow_unsafe_code: bool,
 }
 
 /// `#[allocator(parent)]` on a field.
@@ -275,6 +297,19 @@ fn mentions_crate(tokens: TokenStream) -> bool {
     })
 }
 
+/// Whether `attrs` hold an `#[allow(..., unsafe_code, ...)]`.
+fn allows_unsafe_code(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("allow"))
+        .filter_map(|attr| {
+            attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flatten()
+        .any(|lint| lint.path().is_ident("unsafe_code"))
+}
+
 fn allocator_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
     attrs.iter().filter(|attr| attr.path() == ALLOCATOR)
 }
@@ -286,6 +321,7 @@ impl Container {
             krate_unknown: false,
             overrides: Vec::new(),
             groups: Vec::new(),
+            allow_unsafe_code: allows_unsafe_code(attrs),
         };
         for attr in allocator_attrs(attrs) {
             let Some(items) = arguments(cx, attr, false) else {
@@ -305,6 +341,8 @@ impl Container {
             self.crate_path(cx, item);
         } else if item.path == UNSAFE {
             self.unsafe_group(cx, item);
+        } else if item.path == VALIDATE {
+            self.safe_override(cx, item);
         } else if let Some(function) = Function::from_path(&item.path) {
             let name = function.name();
             let written = render(&item);
@@ -327,7 +365,7 @@ impl Container {
             cx.error_spanned_by(
                 &item.path,
                 format!(
-                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"` or `unsafe(alloc = ..., ...)`",
+                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)` or `validate = ...`",
                     item.name()
                 ),
             );
@@ -413,6 +451,11 @@ impl Container {
             }
         };
         let index = self.groups.len();
+        let keyword = item
+            .path
+            .segments
+            .first()
+            .map_or_else(Span::call_site, |segment| segment.ident.span());
         let parser = Punctuated::<Item, Token![,]>::parse_terminated;
         match syn::parse::Parser::parse2(parser, group.stream()) {
             Ok(items) if items.is_empty() => {
@@ -428,7 +471,7 @@ impl Container {
             }
             Err(err) => cx.syn_error(err),
         }
-        self.groups.push(UnsafeGroup { item });
+        self.groups.push(UnsafeGroup { item, keyword });
     }
 
     fn override_entry(&mut self, cx: &Ctxt, group: usize, entry: Item) {
@@ -436,12 +479,37 @@ impl Container {
             cx.error_spanned_by(
                 &entry.path,
                 format!(
-                    "unknown function `{}` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`",
+                    "unknown function `{}` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`, and `validate` outside `unsafe(...)`",
                     entry.name()
                 ),
             );
             return;
         };
+        if !function.is_unsafe() {
+            cx.error_spanned_by(
+                &entry,
+                format!(
+                    "overriding `validate` is safe; write `#[allocator({})]` outside `unsafe(...)`",
+                    render(&entry)
+                ),
+            );
+            return;
+        }
+        self.record_override(cx, Some(group), function, entry);
+    }
+
+    /// `validate = path`, directly in `#[allocator(...)]`.
+    fn safe_override(&mut self, cx: &Ctxt, item: Item) {
+        self.record_override(cx, None, Function::Validate, item);
+    }
+
+    fn record_override(
+        &mut self,
+        cx: &Ctxt,
+        group: Option<usize>,
+        function: Function,
+        entry: Item,
+    ) {
         let name = function.name();
         let value = match &entry.kind {
             Kind::Value(_, value) => value.clone(),
@@ -486,6 +554,11 @@ impl Container {
             path,
             group,
         });
+    }
+
+    /// The span of the `unsafe` keyword that `over` was written in.
+    pub fn unsafe_keyword(&self, over: &Override) -> Option<Span> {
+        over.group.map(|group| self.groups[group].keyword)
     }
 
     /// The override of `function`, if any.

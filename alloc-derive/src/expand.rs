@@ -8,7 +8,7 @@ use syn::{
 };
 
 use crate::ast::{Field, Input};
-use crate::attr::{Function, Override};
+use crate::attr::Function;
 use crate::ctxt::Ctxt;
 use crate::{fallback, valid};
 
@@ -24,16 +24,19 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     }
 }
 
+/// `::alloc_runtime`, or the path given with `#[allocator(crate = "...")]`.
+pub fn crate_path(input: &Input<'_>) -> TokenStream {
+    match &input.attrs.krate {
+        Some(krate) => krate.path.to_token_stream(),
+        None => quote!(::alloc_runtime),
+    }
+}
+
 /// `::alloc_runtime::__private`, or `<crate>::__private` with
 /// `#[allocator(crate = "...")]`.
 pub fn private_path(input: &Input<'_>) -> TokenStream {
-    match &input.attrs.krate {
-        Some(krate) => {
-            let path = &krate.path;
-            quote!(#path::__private)
-        }
-        None => quote!(::alloc_runtime::__private),
-    }
+    let krate = crate_path(input);
+    quote!(#krate::__private)
 }
 
 /// What the generic parameters of the struct are, to tell a bound that
@@ -178,13 +181,15 @@ fn allow_binder(bound: &Bound) -> TokenStream {
     }
 }
 
-/// One error, at `ty`, if a global bound `ty: RawAlloc` does not hold.
-fn assert_raw_alloc(private: &TokenStream, ty: &impl ToTokens) -> TokenStream {
+/// One error, at `ty`, if a global bound `ty: trait` does not hold: `RawAlloc`
+/// for the struct itself, `ParentAllocator` (`RawAlloc` with a message about
+/// the parent field) for the parent.
+fn assert_raw_alloc(bound: &TokenStream, ty: &impl ToTokens) -> TokenStream {
     let ty = ty.to_token_stream();
     let span = ty.span();
     let check = quote_spanned!(span=> __assert_raw_alloc::<#ty>);
     quote! {
-        fn __assert_raw_alloc<__A: ?::core::marker::Sized + #private::RawAlloc>() {}
+        fn __assert_raw_alloc<__A: ?::core::marker::Sized + #bound>() {}
         let _ = #check;
     }
 }
@@ -209,8 +214,8 @@ fn expand(input: &Input<'_>) -> TokenStream {
     };
     let assertion = if required.global {
         match parent {
-            Some(field) => assert_raw_alloc(&private, field.ty),
-            None => assert_raw_alloc(&private, &quote_spanned!(ident.span()=> #self_ty)),
+            Some(field) => assert_raw_alloc(&quote!(#private::ParentAllocator), field.ty),
+            None => assert_raw_alloc(&raw_alloc, &quote_spanned!(ident.span()=> #self_ty)),
         }
     } else {
         TokenStream::new()
@@ -292,30 +297,22 @@ fn inherent_impl(
     }
 }
 
-/// The delegating body of one of the four functions.
-fn delegate(
-    function: Function,
-    over: Option<&Override>,
-    parent: &Field<'_>,
-    private: &TokenStream,
-) -> TokenStream {
-    let args = arguments(function);
-    match over {
-        Some(over) => {
-            let path = &over.path;
-            let span = path.span();
-            let call = quote_spanned!(span=> #path(self, #(#args),*));
-            quote!(unsafe { #call })
+/// The override of `function`, as `delegate_raw_alloc!` takes it: nothing
+/// (forward to the parent), an `unsafe { path(self, ...) }` block whose
+/// `unsafe` and braces carry the span of the user's `unsafe` token, so that
+/// the `unsafe_code` lint reports it there, or the path of a safe `validate`.
+fn override_tokens(input: &Input<'_>, function: Function) -> TokenStream {
+    let Some(over) = input.attrs.override_of(function) else {
+        return TokenStream::new();
+    };
+    let path = &over.path;
+    match input.attrs.unsafe_keyword(over) {
+        Some(keyword) => {
+            let args = arguments(function);
+            let call = quote_spanned!(path.span()=> #path(self, #(#args),*));
+            quote_spanned!(keyword=> unsafe { #call })
         }
-        None => {
-            let name = format_ident!("{}", function.name());
-            let member = parent.member();
-            let call = quote!(#private::RawAlloc::#name(&self.#member, #(#args),*));
-            match function {
-                Function::Alloc => call,
-                Function::Resize | Function::Remap | Function::Free => quote!(unsafe { #call }),
-            }
-        }
+        None => quote!(#path),
     }
 }
 
@@ -323,11 +320,13 @@ fn arguments(function: Function) -> Vec<syn::Ident> {
     let names: &[&str] = match function {
         Function::Alloc => &["__len", "__align", "__caller"],
         Function::Resize | Function::Remap => &["__memory", "__align", "__new_len", "__caller"],
-        Function::Free => &["__memory", "__align", "__caller"],
+        Function::Free | Function::Validate => &["__memory", "__align", "__caller"],
     };
     names.iter().map(|name| format_ident!("{}", name)).collect()
 }
 
+/// `RawAlloc` forwarded to the parent, through the runtime's
+/// `delegate_raw_alloc!`, which writes the `unsafe impl`.
 fn raw_alloc_impl(
     input: &Input<'_>,
     parent: &Field<'_>,
@@ -336,141 +335,49 @@ fn raw_alloc_impl(
 ) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
-    let where_clause = where_clause(input.generics, required);
+    let predicates = where_clause(input.generics, required).predicates;
     let allow = allow_binder(required);
-
-    let body = |function: Function| {
-        let over = input.attrs.override_of(function);
-        let body = delegate(function, over, parent, private);
-        let allow = if over.is_some() {
-            quote!(#[allow(unused_unsafe)])
-        } else {
-            TokenStream::new()
-        };
-        (allow, body)
+    let member = parent.member();
+    let parent_ty = parent.ty;
+    let alloc = override_tokens(input, Function::Alloc);
+    let resize = override_tokens(input, Function::Resize);
+    let remap = override_tokens(input, Function::Remap);
+    let free = override_tokens(input, Function::Free);
+    let validate = override_tokens(input, Function::Validate);
+    let allow_unsafe = if input.attrs.allow_unsafe_code {
+        quote!(#[allow(unsafe_code)])
+    } else {
+        TokenStream::new()
     };
-    let (alloc_allow, alloc) = body(Function::Alloc);
-    let (resize_allow, resize) = body(Function::Resize);
-    let (remap_allow, remap) = body(Function::Remap);
-    let (free_allow, free) = body(Function::Free);
 
     quote! {
-        #[automatically_derived]
-        #allow
-        unsafe impl #impl_generics #private::RawAlloc for #ident #ty_generics #where_clause {
-            #[inline(always)]
-            #alloc_allow
-            fn alloc(
-                &self,
-                __len: ::core::primitive::usize,
-                __align: #private::Alignment,
-                __caller: #private::Caller,
-            ) -> #private::Option<#private::NonNull<::core::primitive::u8>> {
-                #alloc
-            }
-
-            #[inline(always)]
-            #resize_allow
-            unsafe fn resize(
-                &self,
-                __memory: #private::NonNull<[::core::primitive::u8]>,
-                __align: #private::Alignment,
-                __new_len: ::core::primitive::usize,
-                __caller: #private::Caller,
-            ) -> ::core::primitive::bool {
-                #resize
-            }
-
-            #[inline(always)]
-            #remap_allow
-            unsafe fn remap(
-                &self,
-                __memory: #private::NonNull<[::core::primitive::u8]>,
-                __align: #private::Alignment,
-                __new_len: ::core::primitive::usize,
-                __caller: #private::Caller,
-            ) -> #private::Option<#private::NonNull<::core::primitive::u8>> {
-                #remap
-            }
-
-            #[inline(always)]
-            #free_allow
-            unsafe fn free(
-                &self,
-                __memory: #private::NonNull<[::core::primitive::u8]>,
-                __align: #private::Alignment,
-                __caller: #private::Caller,
-            ) {
-                #free
-            }
+        #private::delegate_raw_alloc! {
+            #allow
+            #allow_unsafe
+            impl [#impl_generics] #ident #ty_generics where [#predicates];
+            parent = #member: #parent_ty;
+            names = (self, __len, __align, __memory, __new_len, __caller);
+            alloc = [#alloc];
+            resize = [#resize];
+            remap = [#remap];
+            free = [#free];
+            validate = [#validate];
         }
     }
 }
 
+/// allocator-api2's `Allocator` through the runtime's `impl_allocator!`,
+/// which writes the `unsafe impl`.
 fn allocator_impl(input: &Input<'_>, private: &TokenStream, required: &Bound) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
-    let where_clause = where_clause(input.generics, required);
+    let predicates = where_clause(input.generics, required).predicates;
     let allow = allow_binder(required);
-    let result =
-        quote!(#private::Result<#private::NonNull<[::core::primitive::u8]>, #private::AllocError>);
-    let layout = quote!(#private::Layout);
-    let bridge = quote!(#private::bridge);
 
     quote! {
-        #[automatically_derived]
-        #allow
-        unsafe impl #impl_generics #private::Allocator for #ident #ty_generics #where_clause {
-            #[inline(always)]
-            #[track_caller]
-            fn allocate(&self, __layout: #layout) -> #result {
-                #bridge::allocate(self, __layout)
-            }
-
-            #[inline(always)]
-            #[track_caller]
-            fn allocate_zeroed(&self, __layout: #layout) -> #result {
-                #bridge::allocate_zeroed(self, __layout)
-            }
-
-            #[inline(always)]
-            #[track_caller]
-            unsafe fn deallocate(&self, __ptr: #private::NonNull<::core::primitive::u8>, __layout: #layout) {
-                unsafe { #bridge::deallocate(self, __ptr, __layout) }
-            }
-
-            #[inline(always)]
-            #[track_caller]
-            unsafe fn grow(
-                &self,
-                __ptr: #private::NonNull<::core::primitive::u8>,
-                __old_layout: #layout,
-                __new_layout: #layout,
-            ) -> #result {
-                unsafe { #bridge::grow(self, __ptr, __old_layout, __new_layout) }
-            }
-
-            #[inline(always)]
-            #[track_caller]
-            unsafe fn grow_zeroed(
-                &self,
-                __ptr: #private::NonNull<::core::primitive::u8>,
-                __old_layout: #layout,
-                __new_layout: #layout,
-            ) -> #result {
-                unsafe { #bridge::grow_zeroed(self, __ptr, __old_layout, __new_layout) }
-            }
-
-            #[inline(always)]
-            #[track_caller]
-            unsafe fn shrink(
-                &self,
-                __ptr: #private::NonNull<::core::primitive::u8>,
-                __old_layout: #layout,
-                __new_layout: #layout,
-            ) -> #result {
-                unsafe { #bridge::shrink(self, __ptr, __old_layout, __new_layout) }
-            }
+        #private::impl_allocator! {
+            #allow
+            impl [#impl_generics] #ident #ty_generics where [#predicates]
         }
     }
 }

@@ -2,13 +2,14 @@
 //! correct derive would have generated, so that the rest of the user's code
 //! (`.allocator()`, `Vec::new_in(&a)`) does not add errors of its own
 //! (thiserror's fallback). The stand-ins are never run: the crate does not
-//! compile.
+//! compile. They are the only `unsafe impl`s the derive writes itself;
+//! being stubs next to a `compile_error!`, they can never be used.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ast::Input;
-use crate::expand::private_path;
+use crate::expand::{crate_path, private_path};
 
 pub fn expand(input: &Input<'_>, errors: &syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();
@@ -17,6 +18,7 @@ pub fn expand(input: &Input<'_>, errors: &syn::Error) -> TokenStream {
         return errors;
     }
     let private = private_path(input);
+    let krate = crate_path(input);
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
 
@@ -67,15 +69,15 @@ pub fn expand(input: &Input<'_>, errors: &syn::Error) -> TokenStream {
             #raw_alloc
 
             #[automatically_derived]
-            unsafe impl #impl_generics #private::Allocator for #ident #ty_generics #where_clause {
+            unsafe impl #impl_generics #krate::allocator_api2::alloc::Allocator for #ident #ty_generics #where_clause {
                 fn allocate(
                     &self,
-                    _: #private::Layout,
-                ) -> #private::Result<#private::NonNull<[::core::primitive::u8]>, #private::AllocError> {
+                    _: ::core::alloc::Layout,
+                ) -> ::core::result::Result<::core::ptr::NonNull<[::core::primitive::u8]>, #krate::allocator_api2::alloc::AllocError> {
                     ::core::unreachable!()
                 }
 
-                unsafe fn deallocate(&self, _: #private::NonNull<::core::primitive::u8>, _: #private::Layout) {
+                unsafe fn deallocate(&self, _: ::core::ptr::NonNull<::core::primitive::u8>, _: ::core::alloc::Layout) {
                     ::core::unreachable!()
                 }
             }

@@ -16,6 +16,8 @@ pub const PARENT: Symbol = Symbol("parent");
 pub const CRATE: Symbol = Symbol("crate");
 /// `#[allocator(unsafe(alloc = path, ...))]` on the struct.
 pub const UNSAFE: Symbol = Symbol("unsafe");
+/// `#[allocator(validate = path)]` on the struct.
+pub const VALIDATE: Symbol = Symbol("validate");
 
 impl Symbol {
     pub const fn as_str(self) -> &'static str {

@@ -153,6 +153,14 @@ fn crate_path() {
         struct W<A>(#[allocator(parent)] A);
     });
     assert!(out.contains("my::runtime::__private::RawAlloc"), "{out}");
+    assert!(
+        out.contains("my::runtime::__private::delegate_raw_alloc!"),
+        "{out}"
+    );
+    assert!(
+        out.contains("my::runtime::__private::impl_allocator!"),
+        "{out}"
+    );
     assert!(!out.contains("alloc_runtime"), "{out}");
 
     let out = expand(&parse_quote! {
@@ -160,7 +168,7 @@ fn crate_path() {
         struct W<A>(#[allocator(parent)] A);
     });
     assert!(
-        out.contains("unsafe impl<A> crate::__private::RawAlloc for W<A>"),
+        flat(&out).contains("crate::__private::delegate_raw_alloc! { impl [< A >] W < A > where"),
         "{out}"
     );
 }
@@ -177,10 +185,23 @@ fn global_parent_is_asserted_once() {
         out.contains("let _ = __assert_raw_alloc::<&'static Bump<'static>>;"),
         "{out}"
     );
+    let out = flat(&out);
+    // With the message about the parent field, not the struct.
+    assert!(
+        out.contains("fn __assert_raw_alloc< __A: ?::core::marker::Sized + ::alloc_runtime::__private::ParentAllocator, >()"),
+        "{out}"
+    );
+    // The handle's impl; the two runtime macros get it as tokens.
     assert_eq!(
         out.matches("for<'__global> &'static Bump<'static>: ")
             .count(),
-        3,
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("where [for < '__global > & 'static Bump < 'static > :")
+            .count(),
+        2,
         "{out}"
     );
     assert_eq!(
@@ -243,14 +264,93 @@ fn several_attributes_merge() {
     };
     assert_eq!(errors(&input), Vec::<String>::new());
     let out = flat(&expand(&input));
-    assert!(out.contains("a(self, __len, __align, __caller)"), "{out}");
     assert!(
-        out.contains("f(self, __memory, __align, __caller)"),
+        out.contains("alloc = [unsafe { a(self, __len, __align, __caller) }];"),
         "{out}"
     );
     assert!(
-        out.contains("rt::__private::RawAlloc::resize( &self.inner,"),
+        out.contains("free = [unsafe { f(self, __memory, __align, __caller) }];"),
         "{out}"
+    );
+    assert!(out.contains("parent = inner : A;"), "{out}");
+    assert!(out.contains("resize = [];"), "{out}");
+}
+
+#[test]
+fn safe_validate_override() {
+    snapshot(
+        "validate",
+        &parse_quote! {
+            #[allocator(validate = Self::knows)]
+            struct Checked<A> {
+                #[allocator(parent)]
+                inner: A,
+            }
+        },
+    );
+}
+
+/// Every `unsafe` in the output is an override's block: the `unsafe impl`s
+/// come from the runtime's macros, so a crate under
+/// `#![forbid(unsafe_code)]` sees exactly the unsafe its user wrote.
+#[test]
+fn no_unsafe_but_the_overrides() {
+    let unsafe_count = |input: &DeriveInput| {
+        let out = expand(input);
+        syn::parse_str::<TokenStream>(&out)
+            .unwrap()
+            .to_string()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|word| *word == "unsafe")
+            .count()
+    };
+    assert_eq!(
+        unsafe_count(&parse_quote! {
+            struct W<A>(#[allocator(parent)] A);
+        }),
+        0
+    );
+    assert_eq!(
+        unsafe_count(&parse_quote!(
+            struct Own;
+        )),
+        0
+    );
+    assert_eq!(
+        unsafe_count(&parse_quote! {
+            #[allocator(unsafe(alloc = a, free = f), validate = v)]
+            struct W<A>(#[allocator(parent)] A);
+        }),
+        2
+    );
+}
+
+#[test]
+fn allow_unsafe_code_reaches_the_raw_alloc_impl() {
+    let out = flat(&expand(&parse_quote! {
+        #[allow(dead_code, unsafe_code, reason = "an override")]
+        #[allocator(unsafe(alloc = a))]
+        struct W<A>(#[allocator(parent)] A);
+    }));
+    assert!(
+        out.contains("delegate_raw_alloc! { #[allow(unsafe_code)] impl [< A >]"),
+        "{out}"
+    );
+    let out = expand(&parse_quote! {
+        #[allow(dead_code)]
+        struct W<A>(#[allocator(parent)] A);
+    });
+    assert!(!out.contains("unsafe_code"), "{out}");
+}
+
+#[test]
+fn validate_override_needs_a_parent() {
+    assert_error(
+        &parse_quote! {
+            #[allocator(validate = Self::knows)]
+            struct Mine;
+        },
+        "`#[allocator(validate = Self::knows)]` needs a field marked `#[allocator(parent)]` to delegate the other functions to; without one, write `fn validate` in your `unsafe impl RawAlloc for Mine`",
     );
 }
 
@@ -335,7 +435,19 @@ fn override_mistakes() {
     };
     assert_error(
         &with(quote::quote!(unsafe(allocate = my_alloc))),
-        "unknown function `allocate` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`",
+        "unknown function `allocate` in `unsafe(...)`; the functions that can be overridden are `alloc`, `resize`, `remap` and `free`, and `validate` outside `unsafe(...)`",
+    );
+    assert_error(
+        &with(quote::quote!(unsafe(validate = check))),
+        "overriding `validate` is safe; write `#[allocator(validate = check)]` outside `unsafe(...)`",
+    );
+    assert_error(
+        &with(quote::quote!(validate = check, validate = again)),
+        "duplicate override of `validate`: `validate = again` after `validate = check`; override each function once",
+    );
+    assert_error(
+        &with(quote::quote!(validate)),
+        "`validate` needs the function to call; write `validate = path::to::function`",
     );
     assert_error(
         &with(quote::quote!(alloc = my_alloc)),
@@ -393,7 +505,7 @@ fn unknown_keys() {
             #[allocator(parents)]
             struct W;
         ),
-        "unknown attribute `parents` in `#[allocator(...)]` on a struct; expected `crate = \"...\"` or `unsafe(alloc = ..., ...)`",
+        "unknown attribute `parents` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)` or `validate = ...`",
     );
     assert_error(
         &parse_quote!(

@@ -46,7 +46,7 @@ fn check_overrides(cx: &Ctxt, input: &Input<'_>) {
     }
     for (index, group) in input.attrs.groups.iter().enumerate() {
         // A group whose every entry was wrong has been reported already.
-        if !input.attrs.overrides.iter().any(|o| o.group == index) {
+        if !input.attrs.overrides.iter().any(|o| o.group == Some(index)) {
             continue;
         }
         cx.error_spanned_by(
@@ -54,6 +54,16 @@ fn check_overrides(cx: &Ctxt, input: &Input<'_>) {
             format!(
                 "`#[allocator({})]` needs a field marked `#[allocator(parent)]` to delegate the other functions to; without one, write `unsafe impl RawAlloc for {}` yourself",
                 render(&group.item),
+                input.ident,
+            ),
+        );
+    }
+    for over in input.attrs.overrides.iter().filter(|o| o.group.is_none()) {
+        cx.error_spanned_by(
+            &over.item,
+            format!(
+                "`#[allocator({})]` needs a field marked `#[allocator(parent)]` to delegate the other functions to; without one, write `fn validate` in your `unsafe impl RawAlloc for {}`",
+                render(&over.item),
                 input.ident,
             ),
         );
