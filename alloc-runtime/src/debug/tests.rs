@@ -611,3 +611,343 @@ fn finish_returns_the_report_instead_of_panicking() {
     // SAFETY: from `create` on the test allocator over `Global`.
     unsafe { Global.allocator().destroy(p) };
 }
+
+// Validation before a move (issue 7, section 2, first bullet).
+
+#[test]
+fn validate_refuses_what_is_not_a_live_block_and_records_it() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = DebugAlloc::with_config(
+        Counting::new(Bump::new(&mut buf)),
+        Config::new().with_on_drop(OnDrop::Ignore),
+    );
+    let p = a.alloc(16, EIGHT, Caller::here()).unwrap();
+    let q = a.alloc(8, EIGHT, Caller::here()).unwrap();
+    // SAFETY: `q` is live with these arguments, freed once.
+    unsafe { a.free(raw(q, 8), EIGHT, Caller::here()) };
+    // SAFETY: `p` is a live 16-byte block.
+    unsafe { p.as_ptr().write_bytes(0x5A, 16) };
+    assert!(a.validate(raw(p, 16), EIGHT, Caller::here()));
+    assert!(a.misuses().is_empty(), "a live block is no misuse");
+
+    let mut on_stack = [0u8; 4];
+    let stack = NonNull::from(&mut on_stack).cast::<u8>();
+    // SAFETY: `p` has 16 bytes: `4` is inside it.
+    let interior = unsafe { p.add(4) };
+    let wrong = [
+        (raw(p, 32), EIGHT, MisuseKind::WrongLength),
+        (raw(p, 8), EIGHT, MisuseKind::WrongLength),
+        (raw(p, 16), Alignment::ONE, MisuseKind::WrongAlignment),
+        (raw(q, 8), EIGHT, MisuseKind::AlreadyFreed),
+        (raw(stack, 4), Alignment::ONE, MisuseKind::NotAllocated),
+        (raw(interior, 4), Alignment::ONE, MisuseKind::NotAllocated),
+    ];
+    for (memory, align, _) in wrong {
+        assert!(!a.validate(memory, align, Caller::here()), "{memory:p}");
+    }
+    let report = a.report();
+    println!("{report}");
+    let got: Vec<_> = report.misuses.iter().map(|m| (m.op, m.kind)).collect();
+    let expected: Vec<_> = wrong.iter().map(|&(_, _, kind)| (Op::Move, kind)).collect();
+    assert_eq!(got, expected);
+    assert!(
+        report.misuses[0]
+            .to_string()
+            .starts_with("move with the wrong length: 0x"),
+        "{}",
+        report.misuses[0]
+    );
+    assert!(
+        report.misuses[3]
+            .to_string()
+            .starts_with("move of freed memory: 0x")
+    );
+    // Nothing touched: not the block, not the stack, not the parent.
+    // SAFETY: `p` is live with 16 initialized bytes.
+    assert_eq!(unsafe { raw(p, 16).as_ref() }, [0x5A; 16]);
+    assert_eq!(on_stack, [0; 4]);
+    let s = a.inner().stats();
+    assert_eq!((s.allocations, s.resizes, s.remaps, s.frees), (2, 0, 0, 0));
+    assert_eq!(a.leaks().len(), 1);
+    // SAFETY: live with these arguments, freed once.
+    unsafe { a.free(raw(p, 16), EIGHT, Caller::here()) };
+    assert!(a.leaks().is_empty());
+}
+
+// The quarantine (issue 7, section 2, second bullet).
+
+/// The issue's scenario: free `p`, allocate `q`, free `p` again.
+#[test]
+fn a_stale_free_is_a_double_free_and_spares_the_block_allocated_since() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = DebugAlloc::with_config(
+        Counting::new(Bump::new(&mut buf)),
+        Config::new().with_on_drop(OnDrop::Ignore),
+    );
+    let h = a.allocator();
+    let p = h.create(1u64).unwrap();
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(p) };
+    let q = h.create(0x0123_4567_89AB_CDEFu64).unwrap();
+    assert_ne!(q, p, "the bump would hand `p`'s bytes out again; held back");
+    let again = line!() + 2;
+    // SAFETY: deliberately wrong, a stale free: caught, not passed on.
+    unsafe { a.free(raw(p.cast(), 8), EIGHT, Caller::here()) };
+    let m = a.misuses();
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        (m[0].kind, m[0].op, m[0].address),
+        (MisuseKind::AlreadyFreed, Op::Free, p.addr().get())
+    );
+    assert_eq!(m[0].at.caller.location().line(), again);
+    assert!(m[0].to_string().starts_with("double free: 0x"));
+    // SAFETY: `q` is live; the stale free did not reach it.
+    assert_eq!(unsafe { q.read() }, 0x0123_4567_89AB_CDEF);
+    assert_eq!(a.live_allocations(), 1);
+    assert_eq!(a.leaks()[0].address, q.addr().get());
+    assert_eq!(a.inner().stats().frees, 0, "nothing reached the parent");
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(q) };
+    assert!(a.leaks().is_empty());
+}
+
+#[test]
+fn a_stale_free_over_the_global_allocator_is_a_double_free() {
+    let a = DebugAlloc::with_config(Global, Config::new().with_on_drop(OnDrop::Ignore));
+    let h = a.allocator();
+    let p = h.create([1u64; 4]).unwrap();
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(p) };
+    let q = h.create([7u64; 4]).unwrap();
+    assert_ne!(q.cast::<u8>(), p.cast::<u8>(), "`p` is still held back");
+    // SAFETY: deliberately wrong, a stale free: caught, not passed on; the
+    // memory is held in the quarantine, not the global allocator's.
+    unsafe { a.free(raw(p.cast(), 32), EIGHT, Caller::here()) };
+    let kinds: Vec<_> = a.misuses().iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, [MisuseKind::AlreadyFreed]);
+    // SAFETY: `q` is live.
+    assert_eq!(unsafe { q.read() }, [7; 4]);
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(q) };
+    let report = a.finish().unwrap_err();
+    assert!(report.leaks.is_empty());
+}
+
+/// What the quarantine is for: without it, the stale free names the new
+/// block and frees it, which no allocator that reuses addresses can tell.
+#[test]
+fn without_a_quarantine_a_stale_free_of_a_reused_address_goes_unseen() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = DebugAlloc::with_config(
+        Counting::new(Bump::new(&mut buf)),
+        Config::new()
+            .with_quarantine(0, 0)
+            .with_on_drop(OnDrop::Ignore),
+    );
+    let p = a.alloc(8, EIGHT, Caller::here()).unwrap();
+    // SAFETY: live, freed once.
+    unsafe { a.free(raw(p, 8), EIGHT, Caller::here()) };
+    let q = a.alloc(8, EIGHT, Caller::here()).unwrap();
+    assert_eq!(q, p, "the bump hands the bytes out again at once");
+    // SAFETY: the "stale" free names the live block `q` with its own
+    // length and alignment: to the allocator, it is `q`'s free.
+    unsafe { a.free(raw(p, 8), EIGHT, Caller::here()) };
+    assert!(a.misuses().is_empty());
+    assert_eq!(a.live_allocations(), 0, "`q` was freed");
+    assert_eq!(a.inner().stats().frees, 2);
+}
+
+#[test]
+fn the_quarantine_gives_the_oldest_block_back_past_its_block_limit() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = DebugAlloc::with_config(
+        Counting::new(Bump::new(&mut buf)),
+        Config::new()
+            .with_quarantine(2, usize::MAX)
+            .with_on_drop(OnDrop::Ignore),
+    );
+    let blocks: Vec<_> = (0..3)
+        .map(|_| a.alloc(8, EIGHT, Caller::here()).unwrap())
+        .collect();
+    for (i, &p) in blocks.iter().enumerate() {
+        // SAFETY: live, freed once.
+        unsafe { a.free(raw(p, 8), EIGHT, Caller::here()) };
+        assert_eq!(a.inner().stats().frees, i.saturating_sub(1) as u64);
+    }
+    assert_eq!(a.live_allocations(), 0);
+    assert!(a.report().is_clean(), "held blocks are not leaks");
+    for &p in &blocks {
+        // SAFETY: deliberately wrong, double frees: caught, not passed on
+        // (the oldest was given back and is remembered, the others held).
+        unsafe { a.free(raw(p, 8), EIGHT, Caller::here()) };
+    }
+    let kinds: Vec<_> = a.misuses().iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, [MisuseKind::AlreadyFreed; 3]);
+    assert_eq!(a.inner().stats().frees, 1);
+    assert!(std::format!("{a:?}").contains("quarantined_blocks: 2"));
+    assert_eq!(a.release_quarantine(), 2);
+    assert_eq!(a.inner().stats().frees, 3);
+}
+
+#[test]
+fn the_quarantine_gives_blocks_back_past_its_byte_limit() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = DebugAlloc::with_config(
+        Counting::new(Bump::new(&mut buf)),
+        Config::new()
+            .with_quarantine(usize::MAX, 24)
+            .with_on_drop(OnDrop::Ignore),
+    );
+    let small = [16, 16].map(|len| a.alloc(len, EIGHT, Caller::here()).unwrap());
+    let large = a.alloc(32, EIGHT, Caller::here()).unwrap();
+    // SAFETY: live, freed once.
+    unsafe { a.free(raw(small[0], 16), EIGHT, Caller::here()) };
+    assert_eq!(a.inner().stats().frees, 0);
+    // SAFETY: live, freed once.
+    unsafe { a.free(raw(small[1], 16), EIGHT, Caller::here()) };
+    assert_eq!(
+        a.inner().stats().frees,
+        1,
+        "32 held bytes > 24: the oldest goes"
+    );
+    // SAFETY: live, freed once.
+    unsafe { a.free(raw(large, 32), EIGHT, Caller::here()) };
+    assert_eq!(
+        a.inner().stats().frees,
+        2,
+        "a block over the limit goes straight back"
+    );
+    assert!(std::format!("{a:?}").contains("quarantined_bytes: 16"));
+    assert_eq!(a.release_quarantine(), 1);
+    assert_eq!(a.inner().stats().live_bytes, 0);
+}
+
+#[test]
+fn the_quarantine_goes_back_to_the_parent_on_drop_and_on_finish() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let counting = Counting::new(Bump::new(&mut buf));
+    for finish in [false, true] {
+        let before = counting.stats().frees;
+        // Panics on drop if anything were on record: held blocks are not.
+        let a = DebugAlloc::with_config(&counting, Config::new().with_on_drop(OnDrop::Panic));
+        let h = a.allocator();
+        let blocks: Vec<_> = (0..3u32).map(|i| h.create(i).unwrap()).collect();
+        for p in blocks {
+            // SAFETY: from `create` on `h`, destroyed once.
+            unsafe { h.destroy(p) };
+        }
+        assert_eq!(a.live_allocations(), 0);
+        assert_eq!(counting.stats().frees, before, "all three held");
+        if finish {
+            a.finish().unwrap();
+        } else {
+            drop(a);
+        }
+        assert_eq!(counting.stats().frees, before + 3);
+        assert_eq!(counting.stats().live_bytes, 0);
+    }
+}
+
+// Queries while busy (issue 7, section 2, third bullet).
+
+/// What each query answered, asked from a sink below the allocator.
+#[derive(Debug)]
+struct Answers {
+    busy: bool,
+    live: usize,
+    leaks: usize,
+    misuses: usize,
+    report: Report,
+    check: Result<(), Report>,
+    released: usize,
+    valid: bool,
+    debug: std::string::String,
+}
+
+/// Asks a debug allocator every query.
+trait Probe {
+    fn probe(&self, memory: NonNull<[u8]>) -> Answers;
+}
+
+impl<A: RawAlloc + core::fmt::Debug> Probe for DebugAlloc<A> {
+    fn probe(&self, memory: NonNull<[u8]>) -> Answers {
+        Answers {
+            busy: self.is_busy(),
+            live: self.live_allocations(),
+            leaks: self.leaks().len(),
+            misuses: self.misuses().len(),
+            report: self.report(),
+            check: self.check(),
+            released: self.release_quarantine(),
+            valid: self.validate(memory, Alignment::ONE, Caller::here()),
+            debug: std::format!("{self:?}"),
+        }
+    }
+}
+
+#[test]
+fn queries_from_a_logging_sink_below_never_panic() {
+    use crate::logging::{Event, Logging};
+    use alloc::rc::{Rc, Weak};
+    use core::cell::{OnceCell, RefCell};
+
+    let slot: Rc<OnceCell<Weak<dyn Probe>>> = Rc::new(OnceCell::new());
+    let answers: Rc<RefCell<Vec<(std::string::String, Answers)>>> = Rc::default();
+    let sink = {
+        let (slot, answers) = (Rc::clone(&slot), Rc::clone(&answers));
+        move |event: &Event| {
+            let Some(a) = slot.get().and_then(Weak::upgrade) else {
+                return;
+            };
+            let mut x = 0u8;
+            let memory = raw(NonNull::from(&mut x), 1);
+            let answer = a.probe(memory);
+            answers.borrow_mut().push((event.to_string(), answer));
+        }
+    };
+    let a = Rc::new(DebugAlloc::with_config(
+        Logging::new(Global, sink),
+        Config::new().with_on_drop(OnDrop::Ignore),
+    ));
+    let weak: Weak<dyn Probe> = Rc::downgrade(&a) as Weak<_>;
+    assert!(slot.set(weak).is_ok());
+
+    let kept = Box::new_in(1u64, &*a); // alloc: one probe
+    let mut v: ApiVec<u8, _> = ApiVec::with_capacity_in(1, &*a); // alloc
+    v.extend([1, 2]); // grow: resize (refused by `Global`), alloc, then the old block is held
+    drop(v); // held
+    assert_eq!(a.release_quarantine(), 2); // two frees reach the parent
+    drop(kept); // held
+
+    let answers = answers.borrow();
+    let events: Vec<_> = answers.iter().map(|(e, _)| e.as_str()).collect();
+    println!("{events:#?}");
+    assert!(answers.len() >= 5, "{events:?}");
+    for (event, answer) in answers.iter() {
+        assert!(answer.busy, "{event}");
+        assert_eq!(
+            (answer.leaks, answer.misuses, answer.released),
+            (0, 0, 0),
+            "{event}"
+        );
+        assert!(answer.report.leaks.is_empty() && answer.report.misuses.is_empty());
+        assert!(
+            answer.report.reentrant_calls > 0,
+            "a busy report is never clean"
+        );
+        assert!(!answer.report.is_clean());
+        assert!(answer.check.is_err(), "{event}");
+        assert!(!answer.valid, "{event}");
+        assert!(answer.debug.contains("<busy>"), "{}", answer.debug);
+        assert!(answer.live <= 2, "{event}");
+    }
+    // The first probe ran inside the first allocation: nothing was live.
+    assert_eq!(answers[0].1.live, 0);
+    assert!(events[0].starts_with("alloc("), "{}", events[0]);
+    // Each probe refused six queries: leaks, misuses, report, check,
+    // release_quarantine and validate.
+    let report = a.report();
+    assert_eq!(report.reentrant_calls, 6 * answers.len() as u64);
+    assert!(report.leaks.is_empty() && report.misuses.is_empty());
+    assert_eq!(a.live_allocations(), 0);
+}
