@@ -156,8 +156,9 @@ fn a_wrapper_of_a_handle_checks_a_shared_parent() {
     assert!(bump.used() == 0 || a.live_allocations() == 0);
 }
 
-/// A grow or shrink with the wrong `old_layout` must be refused before a
-/// byte is copied: over the global allocator, copying `old_layout.size()`
+/// A grow or shrink with the wrong `old_layout` (allocator-api2's
+/// `Allocator` of `DebugAlloc`, which `&DebugAlloc` forwards to) must be
+/// refused before a byte is copied: over the global allocator, copying `old_layout.size()`
 /// bytes out of a smaller block is an out-of-bounds read (Miri reports
 /// it), and the bad free that follows leaks the block.
 ///
@@ -174,7 +175,7 @@ fn a_wrong_layout_grow_or_shrink_through_allocator_api2_is_refused_untouched() {
         Config::new().with_on_drop(OnDrop::Ignore),
     );
     let real = Layout::from_size_align(16, 8).unwrap();
-    let block = (&a).allocate(real).unwrap().cast::<u8>();
+    let block = a.allocate(real).unwrap().cast::<u8>();
     // SAFETY: `block` has 16 writable bytes.
     unsafe { block.as_ptr().write_bytes(0x5A, 16) };
     let calls = [
@@ -194,10 +195,10 @@ fn a_wrong_layout_grow_or_shrink_through_allocator_api2_is_refused_untouched() {
         let result = if new_size >= old_size {
             // SAFETY: deliberately wrong: `old` does not fit the block. The
             // debug allocator must refuse before anything is read.
-            unsafe { (&a).grow(block, old, new) }
+            unsafe { a.grow(block, old, new) }
         } else {
             // SAFETY: as above.
-            unsafe { (&a).shrink(block, old, new) }
+            unsafe { a.shrink(block, old, new) }
         };
         assert!(result.is_err(), "{old:?} -> {new:?} was not refused");
         assert_eq!(a.live_allocations(), 1, "nothing allocated, nothing freed");
@@ -219,13 +220,11 @@ fn a_wrong_layout_grow_or_shrink_through_allocator_api2_is_refused_untouched() {
         .count();
     assert_eq!(moves, calls.len(), "each refused before its copy");
     // SAFETY: the block is still live with 16 initialized bytes.
-    assert_eq!(
-        unsafe { NonNull::slice_from_raw_parts(block, 16).as_ref() },
-        [0x5A; 16]
-    );
+    let bytes = unsafe { NonNull::slice_from_raw_parts(block, 16).as_ref() };
+    assert_eq!(bytes, [0x5A; 16]);
     // The right layout still works, and frees the block.
     // SAFETY: `block` is live with layout `real`.
-    unsafe { (&a).deallocate(block, real) };
+    unsafe { a.deallocate(block, real) };
     assert!(a.finish().unwrap_err().leaks.is_empty());
 }
 
