@@ -390,6 +390,24 @@ impl<A> DebugAlloc<A> {
             Ok(lengths) => return Some(lengths),
             Err(wrong) => wrong,
         };
+        // The bridge and `Handle::realloc` try `resize`, then `remap`, then
+        // ask `validate` before they move, with the same block and caller:
+        // one wrong call is one misuse, named by the step that refused it
+        // last, with the new length the first step asked for.
+        if state.dropped_misuses == 0 {
+            if let Some(last) = state.misuses.last_mut() {
+                let continues = matches!(
+                    (last.op, op),
+                    (Op::Resize, Op::Remap) | (Op::Resize | Op::Remap, Op::Move)
+                ) && (last.kind, last.address, last.len, last.align)
+                    == (kind, address, memory.len(), align)
+                    && last.at.caller == caller;
+                if continues {
+                    last.op = op;
+                    return None;
+                }
+            }
+        }
         let misuse = Misuse {
             kind,
             op,

@@ -117,6 +117,11 @@ pub enum Op {
     /// block is copied out to move it: a grow or shrink through the
     /// allocator-api2 bridge, or [`Handle::realloc`](crate::Handle::realloc),
     /// that could not happen in place. Displays as `move`.
+    ///
+    /// Those callers try [`Resize`](Op::Resize), then [`Remap`](Op::Remap),
+    /// then ask before they move, all for the same block from the same
+    /// [`Caller`](crate::Caller): a wrong block shows up once, as the last
+    /// step that refused it, with the new length the first step asked for.
     Move,
 }
 

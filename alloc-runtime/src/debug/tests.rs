@@ -951,3 +951,42 @@ fn queries_from_a_logging_sink_below_never_panic() {
     assert!(report.leaks.is_empty() && report.misuses.is_empty());
     assert_eq!(a.live_allocations(), 0);
 }
+
+/// The bridge's fallback chain for one wrong grow: `resize`, `remap`, then
+/// `validate` before the move, all with the same block and caller.
+#[test]
+fn one_wrong_grow_is_one_misuse_however_many_steps_refuse_it() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = quiet(&mut buf);
+    let p = a.alloc(16, EIGHT, Caller::here()).unwrap();
+    let (caller, wrong) = (Caller::here(), raw(p, 64));
+    // SAFETY: deliberately wrong (64 bytes, not 16): caught, not passed on.
+    assert!(!unsafe { a.resize(wrong, EIGHT, 128, caller) });
+    // SAFETY: as above.
+    assert!(unsafe { a.remap(wrong, EIGHT, 128, caller) }.is_none());
+    assert!(!a.validate(wrong, EIGHT, caller));
+    let m = a.misuses();
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(
+        (m[0].op, m[0].kind, m[0].len, m[0].new_len),
+        (Op::Move, MisuseKind::WrongLength, 64, Some(128))
+    );
+    assert!(
+        m[0].to_string()
+            .starts_with("move with the wrong length: 0x"),
+        "{}",
+        m[0]
+    );
+    assert!(m[0].to_string().contains("(64 -> 128 bytes, align 8)"));
+    // Another call (another caller) is another misuse, and so is a second
+    // resize from the same caller: only the chain's order folds.
+    assert!(!a.validate(wrong, EIGHT, Caller::here()));
+    // SAFETY: deliberately wrong, as above.
+    assert!(!unsafe { a.resize(wrong, EIGHT, 128, caller) });
+    // SAFETY: as above.
+    assert!(!unsafe { a.resize(wrong, EIGHT, 128, caller) });
+    let ops: Vec<_> = a.misuses().iter().map(|m| m.op).collect();
+    assert_eq!(ops, [Op::Move, Op::Move, Op::Resize, Op::Resize]);
+    // SAFETY: live with these arguments, freed once.
+    unsafe { a.free(raw(p, 16), EIGHT, Caller::here()) };
+}
