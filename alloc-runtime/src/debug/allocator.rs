@@ -7,7 +7,7 @@ use core::ptr::NonNull;
 
 use super::quarantine::{BlockPtr, Held};
 use super::records::{Freed, Record, State};
-use super::{Config, Leak, Misuse, OnDrop, Op, Report, Site};
+use super::{Config, Leak, Misuse, MisuseKind, OnDrop, Op, Report, Site};
 use crate::{Alignment, Caller, RawAlloc};
 
 /// A wrapper over any [`RawAlloc`] that records every live allocation and
@@ -324,10 +324,25 @@ impl<A> DebugAlloc<A> {
         released
     }
 
-    /// Gives a freed block back to the parent and remembers it.
+    /// Gives a freed block back to the parent and remembers it, after
+    /// checking that it still holds the poison.
     fn release(&self, state: &mut State, held: Held, caller: Caller) {
         let memory = held.memory();
         let align = held.freed.align;
+        if let Some(offset) = self.written_after_free(&held) {
+            let address = memory.cast::<u8>().addr().get();
+            let misuse = Misuse {
+                kind: MisuseKind::WrittenAfterFree { offset },
+                op: Op::Free,
+                address,
+                len: held.freed.len,
+                align,
+                new_len: None,
+                at: self.site(caller),
+                block: Some(held.freed.block(address)),
+            };
+            state.misuse(misuse, self.config.max_misuses);
+        }
         state.remember_freed(
             memory.cast::<u8>().addr().get(),
             held.freed,
@@ -345,6 +360,18 @@ impl<A> DebugAlloc<A> {
         // Since then it was held in the quarantine, reachable by no one
         // else, and it leaves the quarantine once: it is freed once.
         unsafe { free(&self.inner, memory, align, caller) };
+    }
+
+    /// The first byte of a held block that is not the poison any more, if
+    /// there is a poison byte.
+    fn written_after_free(&self, held: &Held) -> Option<usize> {
+        let poison = self.config.poison?;
+        // SAFETY: a held block is `parent_len` bytes the parent handed out
+        // and has not got back (valid for reads until `release` frees it),
+        // all written with `poison` when the block was freed (initialized).
+        // Nothing else holds a reference to them: their user freed them.
+        let bytes = unsafe { held.memory().as_ref() };
+        bytes.iter().position(|&b| b != poison)
     }
 
     /// The call site of a request: the caller, and a backtrace frame if on.

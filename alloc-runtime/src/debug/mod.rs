@@ -18,7 +18,9 @@
 //! too. Both bytes can be changed or turned off in [`Config`]. Freed blocks
 //! then wait in a **quarantine** before they go back to the parent
 //! ([`Config::with_quarantine`]), so a stale pointer's second free is still
-//! a double free even when the parent would have reused the address.
+//! a double free even when the parent would have reused the address, and a
+//! block that no longer holds its poison when it leaves was written after
+//! it was freed.
 //!
 //! For tests, [`test_allocator()`] (feature `std`) is Zig's
 //! `std.testing.allocator`: a [`DebugAlloc`] over the global allocator that
@@ -51,11 +53,14 @@
 //!
 //! # What it cannot catch
 //!
-//! - **Reads and writes through a dangling or out-of-bounds pointer.** It
-//!   sees only the calls to the allocator, never the loads and stores.
-//!   Poison makes a read after free *visible* (`0xDD…`), it does not stop
-//!   it; a write after free or past the end goes unnoticed. Miri finds
-//!   these.
+//! - **Reads and writes through a dangling or out-of-bounds pointer, as
+//!   they happen.** It sees only the calls to the allocator, never the
+//!   loads and stores. Poison makes a read after free *visible* (`0xDD…`),
+//!   it does not stop it. A write after free is found only into a block
+//!   still in the quarantine, and only later, when the block leaves it
+//!   ([`MisuseKind::WrittenAfterFree`]); a write past the end of a live
+//!   block, or into memory already given back, goes unnoticed. Miri finds
+//!   all of these.
 //! - **A stale free after the block left the quarantine** and the parent
 //!   handed its address out again: the free then names a live block and,
 //!   with the same length and alignment, frees it. The quarantine (64

@@ -34,7 +34,7 @@ pub(super) struct Freed {
 
 impl Freed {
     /// The [`Block`] a misuse of this freed block refers to.
-    fn block(&self, address: usize) -> Block {
+    pub(super) fn block(&self, address: usize) -> Block {
         Block {
             address,
             len: self.len,

@@ -166,6 +166,17 @@ pub enum MisuseKind {
     WrongAlignment,
     /// A resize or remap to zero bytes, which [`RawAlloc`](crate::RawAlloc) forbids.
     ZeroLength,
+    /// A freed block no longer held the [poison](super::Config::poison)
+    /// everywhere when it left the quarantine: something wrote to it after
+    /// it was freed. `offset` is the first byte found changed, from the
+    /// block's start. Found only when the block leaves the quarantine (the
+    /// misuse's `at` is that moment: the free that pushed it out,
+    /// [`release_quarantine`](super::DebugAlloc::release_quarantine), or the
+    /// drop), and only with a poison byte set.
+    WrittenAfterFree {
+        /// The first changed byte, from the block's start.
+        offset: usize,
+    },
 }
 
 /// A request that broke [`RawAlloc`](crate::RawAlloc)'s contract, caught and not passed on.
@@ -224,12 +235,17 @@ impl fmt::Display for Misuse {
             (MisuseKind::WrongLength, op) => write!(f, "{op} with the wrong length")?,
             (MisuseKind::WrongAlignment, op) => write!(f, "{op} with the wrong alignment")?,
             (MisuseKind::ZeroLength, op) => write!(f, "{op} to zero bytes")?,
+            (MisuseKind::WrittenAfterFree { .. }, _) => f.write_str("write after free")?,
         }
         write!(f, ": {:#x} ({}", self.address, self.len)?;
         if let Some(new_len) = self.new_len {
             write!(f, " -> {new_len}")?;
         }
-        write!(f, " bytes, align {}) at {}", self.align, self.at)?;
+        let found = match self.kind {
+            MisuseKind::WrittenAfterFree { .. } => "found ",
+            _ => "",
+        };
+        write!(f, " bytes, align {}) {found}at {}", self.align, self.at)?;
         let Some(block) = &self.block else {
             return Ok(());
         };
@@ -253,6 +269,17 @@ impl fmt::Display for Misuse {
                 block.len, block.align, block.allocated_at
             ),
             MisuseKind::ZeroLength => write!(f, "; allocated at {}", block.allocated_at),
+            MisuseKind::WrittenAfterFree { offset } => {
+                write!(
+                    f,
+                    "; byte {offset} changed; allocated at {}",
+                    block.allocated_at
+                )?;
+                if let Some(freed) = &block.freed_at {
+                    write!(f, ", freed at {freed}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -998,3 +998,70 @@ fn one_wrong_grow_is_one_misuse_however_many_steps_refuse_it() {
     // SAFETY: live with these arguments, freed once.
     unsafe { a.free(raw(p, 16), EIGHT, Caller::here()) };
 }
+
+#[test]
+fn a_write_after_free_is_found_when_the_block_leaves_the_quarantine() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = quiet(&mut buf);
+    let h = a.allocator();
+    let (p, allocated) = (h.create([0u8; 16]).unwrap(), line!());
+    let freed = line!() + 2;
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(p) };
+    // SAFETY: `p` had 16 bytes: `5` is inside them.
+    let byte = unsafe { p.cast::<u8>().add(5) };
+    // SAFETY: deliberately wrong, a write after free. The block is held in
+    // the quarantine, so its bytes are still valid memory of the bump's
+    // buffer; only the allocator's bookkeeping calls them freed.
+    unsafe { byte.write(7) };
+    assert!(a.misuses().is_empty(), "not seen before the block leaves");
+    let released = line!() + 1;
+    assert_eq!(a.release_quarantine(), 1);
+    let m = a.misuses();
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        (m[0].kind, m[0].op, m[0].address, m[0].len),
+        (
+            MisuseKind::WrittenAfterFree { offset: 5 },
+            Op::Free,
+            p.addr().get(),
+            16
+        )
+    );
+    assert_eq!(m[0].at.caller.location().line(), released);
+    let block = m[0].block.as_ref().unwrap();
+    assert_eq!(block.allocated_at.caller.location().line(), allocated);
+    assert_eq!(
+        block.freed_at.as_ref().unwrap().caller.location().line(),
+        freed
+    );
+    let text = m[0].to_string();
+    println!("{text}");
+    assert!(text.starts_with("write after free: 0x"), "{text}");
+    assert!(text.contains(" (16 bytes, align 1) found at "), "{text}");
+    assert!(text.contains("; byte 5 changed; allocated at "), "{text}");
+
+    // An untouched block passes.
+    let q = h.create(1u32).unwrap();
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(q) };
+    assert_eq!(a.release_quarantine(), 1);
+    assert_eq!(a.misuses().len(), 1);
+}
+
+#[test]
+fn without_a_poison_byte_a_write_after_free_goes_unseen() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let a = DebugAlloc::with_config(
+        Bump::new(&mut buf),
+        Config::new().with_poison(None).with_on_drop(OnDrop::Ignore),
+    );
+    let p = a.allocator().create(0u64).unwrap();
+    // SAFETY: from `create` on this allocator, destroyed once.
+    unsafe { a.allocator().destroy(p) };
+    // SAFETY: deliberately wrong, a write after free, into memory still
+    // held in the quarantine (valid bytes of the bump's buffer).
+    unsafe { p.write(u64::MAX) };
+    assert_eq!(a.release_quarantine(), 1);
+    assert!(a.misuses().is_empty(), "nothing to compare with");
+}
