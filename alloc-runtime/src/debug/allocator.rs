@@ -72,14 +72,34 @@ pub struct DebugAlloc<A> {
     reentrant: Cell<u64>,
     /// Whether dropping still reports (`finish` disarms it).
     armed: Cell<bool>,
-    /// The parent's `free`, set by the first free (the only way into the
+    /// `free_in::<A>`, set by the first free (the only way into the
     /// quarantine), so that `Drop`, which cannot ask for `A: RawAlloc`, can
-    /// give the quarantine back.
-    parent_free: Cell<Option<ParentFree<A>>>,
+    /// give the quarantine back. Its type does not name `A`, which keeps
+    /// `DebugAlloc<A>` covariant in `A`.
+    parent_free: Cell<Option<FreeIn>>,
 }
 
-/// [`RawAlloc::free`] of the parent.
-type ParentFree<A> = unsafe fn(&A, NonNull<[u8]>, Alignment, Caller);
+/// [`free_in`] with `A` erased.
+type FreeIn = unsafe fn(NonNull<()>, NonNull<[u8]>, Alignment, Caller);
+
+/// `A::free` on the `A` that `parent` points to.
+///
+/// # Safety
+///
+/// `parent` points to a live `A`, and `memory`, `align` meet
+/// [`RawAlloc::free`]'s contract for it.
+unsafe fn free_in<A: RawAlloc>(
+    parent: NonNull<()>,
+    memory: NonNull<[u8]>,
+    align: Alignment,
+    caller: Caller,
+) {
+    // SAFETY: the caller's promise: `parent` points to a live `A`, only
+    // read through shared references meanwhile.
+    let parent = unsafe { parent.cast::<A>().as_ref() };
+    // SAFETY: the caller's promise: `free`'s contract for this `A`.
+    unsafe { parent.free(memory, align, caller) };
+}
 
 impl<A> DebugAlloc<A> {
     /// Checks what passes to `inner`, with the default [`Config`].
@@ -354,12 +374,14 @@ impl<A> DebugAlloc<A> {
         let Some(free) = self.parent_free.get() else {
             return;
         };
-        // SAFETY: `free` is `A::free` (set by `checked_free`) and `memory` a
-        // block the parent handed out, with the length and alignment the
-        // parent knows (checked against its record when it was freed).
-        // Since then it was held in the quarantine, reachable by no one
-        // else, and it leaves the quarantine once: it is freed once.
-        unsafe { free(&self.inner, memory, align, caller) };
+        let parent = NonNull::from(&self.inner).cast::<()>();
+        // SAFETY: `free` is `free_in::<A>` (set by `checked_free`) and
+        // `parent` points to `self.inner`, the live `A`. `memory` is a block
+        // that parent handed out, with the length and alignment it knows
+        // (checked against its record when it was freed). Since then it was
+        // held in the quarantine, reachable by no one else, and it leaves
+        // the quarantine once: it is freed once.
+        unsafe { free(parent, memory, align, caller) };
     }
 
     /// The first byte of a held block that is not the poison any more, if
@@ -598,7 +620,7 @@ impl<A: RawAlloc> DebugAlloc<A> {
             return;
         };
         self.live.set(state.live.len());
-        self.parent_free.set(Some(A::free));
+        self.parent_free.set(Some(free_in::<A>));
         let seq = state.next_seq();
         let freed = Freed {
             len: record.len,

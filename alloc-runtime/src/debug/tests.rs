@@ -1065,3 +1065,28 @@ fn without_a_poison_byte_a_write_after_free_goes_unseen() {
     assert_eq!(a.release_quarantine(), 1);
     assert!(a.misuses().is_empty(), "nothing to compare with");
 }
+
+/// `DebugAlloc<A>` stays covariant in `A`, as a wrapper holding an `A` is.
+#[allow(dead_code)]
+fn is_covariant<'s, 'l: 's>(a: &'s DebugAlloc<Bump<'l>>) -> &'s DebugAlloc<Bump<'s>> {
+    a
+}
+
+#[test]
+fn moves_to_another_thread_with_its_quarantine() {
+    let a = test_allocator();
+    let h = a.allocator();
+    let p = h.create([5u64; 4]).unwrap();
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(p) };
+    assert!(std::format!("{a:?}").contains("quarantined_blocks: 1"));
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let q = a.allocator().create(6u8).unwrap();
+            // SAFETY: from `create` on this allocator, destroyed once.
+            unsafe { a.allocator().destroy(q) };
+            // Both blocks go back to the global allocator on this thread.
+            a.finish().unwrap();
+        });
+    });
+}
