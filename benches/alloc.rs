@@ -26,7 +26,7 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
-use alloc_runtime::debug::DebugAlloc;
+use alloc_runtime::debug::{Config, DebugAlloc};
 use alloc_runtime::{Bump, Counting, Fail, Handle};
 use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::Vec;
@@ -130,7 +130,7 @@ impl<'b> Subject for Stack<'b> {
 
 /// `DebugAlloc<Bump>`: every block recorded, filled and poisoned. Nothing
 /// to reset: the workloads it runs free every block, last first, which gives
-/// the bump its bytes back.
+/// the bump its bytes back (the quarantine is off for that).
 struct Debugged<'b>(DebugAlloc<Bump<'b>>);
 
 impl<'b> Subject for Debugged<'b> {
@@ -408,7 +408,12 @@ fn debug(c: &mut Criterion) {
     let layouts = small_layouts();
     let (mut bare_buf, mut debug_buf) = (buffer(), buffer());
     let mut bare = Ours(Bump::new(&mut bare_buf));
-    let mut debugged = Debugged(DebugAlloc::new(Bump::new(&mut debug_buf)));
+    // No quarantine: the workloads free each block at once and rely on the
+    // bump taking its last block back, which a held block never is.
+    let mut debugged = Debugged(DebugAlloc::with_config(
+        Bump::new(&mut debug_buf),
+        Config::new().with_quarantine(0, 0),
+    ));
     let mut group = configure(c, "debug");
     group.bench_function("bare/alloc_free", |b| {
         b.iter_custom(|n| time_alloc_free(n, &mut bare, &layouts));

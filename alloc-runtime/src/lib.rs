@@ -56,6 +56,7 @@ pub mod check;
 mod counting;
 pub mod debug;
 mod fail;
+mod global;
 mod handle;
 pub mod logging;
 mod raw;
@@ -69,6 +70,8 @@ pub use crate::counting::{Counting, Stats};
 #[cfg(feature = "alloc")]
 pub use crate::debug::DebugAlloc;
 pub use crate::fail::{Fail, FailConfig, FailedCall, FailureReason, InducedFailure};
+#[cfg(feature = "alloc")]
+pub use crate::global::Global;
 pub use crate::handle::{
     AllocFn, AllocateFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable,
 };

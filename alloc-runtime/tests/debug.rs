@@ -155,3 +155,133 @@ fn a_wrapper_of_a_handle_checks_a_shared_parent() {
     assert!(a.report().is_clean());
     assert!(bump.used() == 0 || a.live_allocations() == 0);
 }
+
+/// A grow or shrink with the wrong `old_layout` (allocator-api2's
+/// `Allocator` of `DebugAlloc`, which `&DebugAlloc` forwards to) must be
+/// refused before a byte is copied: over the global allocator, copying `old_layout.size()`
+/// bytes out of a smaller block is an out-of-bounds read (Miri reports
+/// it), and the bad free that follows leaks the block.
+///
+/// Needs the bridge to ask `RawAlloc::validate` before its
+/// allocate-copy-free fallback (issue 7, section 2, first bullet).
+#[test]
+#[ignore = "needs bridge validate"]
+fn a_wrong_layout_grow_or_shrink_through_allocator_api2_is_refused_untouched() {
+    use allocator_api2::alloc::Allocator;
+    use core::alloc::Layout;
+
+    let a = DebugAlloc::with_config(
+        alloc_runtime::Global,
+        Config::new().with_on_drop(OnDrop::Ignore),
+    );
+    let real = Layout::from_size_align(16, 8).unwrap();
+    let block = a.allocate(real).unwrap().cast::<u8>();
+    // SAFETY: `block` has 16 writable bytes.
+    unsafe { block.as_ptr().write_bytes(0x5A, 16) };
+    let calls = [
+        // Too long: the copy would read past the block.
+        (64, 8, 128, 8),
+        // Too short: the copy stays inside, but the free would be refused
+        // and the block leak, with `Ok` returned.
+        (8, 8, 128, 8),
+        // Another alignment: straight to the fallback.
+        (64, 8, 128, 16),
+        // A shrink with the wrong length and a smaller alignment.
+        (32, 8, 4, 1),
+    ];
+    for (old_size, old_align, new_size, new_align) in calls {
+        let old = Layout::from_size_align(old_size, old_align).unwrap();
+        let new = Layout::from_size_align(new_size, new_align).unwrap();
+        let result = if new_size >= old_size {
+            // SAFETY: deliberately wrong: `old` does not fit the block. The
+            // debug allocator must refuse before anything is read.
+            unsafe { a.grow(block, old, new) }
+        } else {
+            // SAFETY: as above.
+            unsafe { a.shrink(block, old, new) }
+        };
+        assert!(result.is_err(), "{old:?} -> {new:?} was not refused");
+        assert_eq!(a.live_allocations(), 1, "nothing allocated, nothing freed");
+    }
+    let report = a.report();
+    println!("{report}");
+    assert!(!report.misuses.is_empty());
+    assert!(
+        report
+            .misuses
+            .iter()
+            .all(|m| m.address == block.addr().get() && m.kind == MisuseKind::WrongLength),
+        "{report}"
+    );
+    let ops: std::vec::Vec<_> = report.misuses.iter().map(|m| m.op).collect();
+    assert_eq!(
+        ops,
+        [alloc_runtime::debug::Op::Move; 4],
+        "one misuse per call, refused before its copy"
+    );
+    // SAFETY: the block is still live with 16 initialized bytes.
+    let bytes = unsafe { NonNull::slice_from_raw_parts(block, 16).as_ref() };
+    assert_eq!(bytes, [0x5A; 16]);
+    // The right layout still works, and frees the block.
+    // SAFETY: `block` is live with layout `real`.
+    unsafe { a.deallocate(block, real) };
+    assert!(a.finish().unwrap_err().leaks.is_empty());
+}
+
+/// `Handle::realloc` with the wrong length must be refused before a byte
+/// is copied, as the bridge's grow is.
+///
+/// Needs `Handle::realloc` (and the handle's table) to ask
+/// `RawAlloc::validate` before allocate-copy-free (issue 7, section 2,
+/// first bullet).
+#[test]
+#[ignore = "needs handle validate"]
+fn a_wrong_length_handle_realloc_is_refused_untouched() {
+    let a = DebugAlloc::with_config(
+        alloc_runtime::Global,
+        Config::new().with_on_drop(OnDrop::Ignore),
+    );
+    let h = a.allocator();
+    let s = h.dupe(&[3u16; 8]).unwrap();
+    let wrong = NonNull::slice_from_raw_parts(s.cast::<u16>(), 32);
+    // SAFETY: deliberately wrong: the slice has 8 elements, not 32. The
+    // debug allocator must refuse before anything is read.
+    assert!(unsafe { h.realloc(wrong, 64) }.is_err());
+    assert_eq!(a.live_allocations(), 1);
+    let misuses = a.misuses();
+    assert!(
+        misuses
+            .iter()
+            .any(|m| m.op == alloc_runtime::debug::Op::Move && m.kind == MisuseKind::WrongLength),
+        "{misuses:?}"
+    );
+    // SAFETY: `s` is still live with its 8 elements.
+    assert_eq!(unsafe { s.as_ref() }, [3; 8]);
+    // SAFETY: from `dupe` on `h`, freed once.
+    unsafe { h.free_slice(s) };
+    assert!(a.leaks().is_empty());
+}
+
+/// The issue's stale free through the public API, over the test allocator.
+#[test]
+fn a_stale_free_is_reported_as_a_double_free() {
+    let a = DebugAlloc::with_config(
+        alloc_runtime::Global,
+        Config::new().with_on_drop(OnDrop::Ignore),
+    );
+    let h = a.allocator();
+    let p = h.create(1u64).unwrap();
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(p) };
+    let q = h.create(2u64).unwrap();
+    let stale = NonNull::slice_from_raw_parts(p.cast::<u8>(), 8);
+    // SAFETY: deliberately wrong, a stale free: caught, not passed on.
+    unsafe { h.free(stale, Alignment::of::<u64>(), Caller::here()) };
+    let kinds: std::vec::Vec<_> = a.misuses().iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, [MisuseKind::AlreadyFreed]);
+    // SAFETY: `q` is live.
+    assert_eq!(unsafe { q.read() }, 2);
+    // SAFETY: from `create` on `h`, destroyed once.
+    unsafe { h.destroy(q) };
+    assert!(a.finish().unwrap_err().leaks.is_empty());
+}

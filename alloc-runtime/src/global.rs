@@ -1,0 +1,131 @@
+//! [`Global`]: the global allocator as a [`RawAlloc`] (feature `alloc`).
+#![cfg(feature = "alloc")]
+#![cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+
+use crate::{Alignment, Caller, RawAlloc};
+
+/// The global allocator (`alloc::alloc::{alloc, dealloc}`, whatever
+/// `#[global_allocator]` the program uses) as a [`RawAlloc`]: the default
+/// parent for blocks that need one, and the parent of
+/// `debug::test_allocator()`.
+///
+/// A unit struct: every value (and every copy) is the same allocator, so
+/// memory from one may be freed through another. It keeps no records, so
+/// [`validate`](RawAlloc::validate) answers `true`.
+///
+/// - **No resize or remap**: growing or shrinking allocates, copies and
+///   frees (the global allocator's `realloc` cannot be told to stay in
+///   place, and cannot change the alignment).
+/// - **Zero sizes**: a direct `alloc` of zero bytes is `None`; the
+///   [`Handle`](crate::Handle) and the allocator-api2 bridge never make one.
+/// - **Impossible requests**: a length that no [`Layout`] can describe
+///   with the alignment (more than `isize::MAX` bytes once rounded up) is
+///   `None`, never a panic; so is the global allocator running out.
+///
+/// `#[derive(Allocator)]` gives it the type-erased handle
+/// (`Global.allocator()`) and the allocator-api2 `Allocator` impl, so
+/// `allocator_api2::boxed::Box::new_in(x, Global)` and friends work.
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::{Alignment, Caller, Global, RawAlloc};
+///
+/// let b = allocator_api2::boxed::Box::new_in([1u8; 100], Global);
+/// assert_eq!(b.len(), 100);
+///
+/// let h = Global.allocator();
+/// let p = h.create(5u32)?;
+/// // SAFETY: from `create` on this allocator, destroyed once.
+/// unsafe { h.destroy(p) };
+///
+/// assert!(Global.alloc(0, Alignment::ONE, Caller::here()).is_none());
+/// assert!(Global.alloc(usize::MAX, Alignment::ONE, Caller::here()).is_none());
+/// # Ok::<(), alloc_runtime::AllocError>(())
+/// ```
+#[derive(alloc_derive::Allocator, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Global;
+
+// SAFETY: the global allocator hands out blocks valid for the layout's size
+// and alignment and disjoint from everything else live, until `dealloc`,
+// which receives the layout the block was allocated with (`free`'s and
+// `resize`'s contract: same length and alignment as allocated). It does not
+// depend on the `Global` value: all values and copies are one allocator, and
+// moving one changes nothing. `alloc` answers a bad layout with `None`, and
+// nothing here unwinds.
+unsafe impl RawAlloc for Global {
+    #[inline]
+    fn alloc(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
+        if len == 0 {
+            return None;
+        }
+        let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
+        // SAFETY: the layout has a non-zero size.
+        NonNull::new(unsafe { alloc::alloc::alloc(layout) })
+    }
+
+    #[inline]
+    unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, _: Caller) {
+        // SAFETY: `free`'s contract: `memory` came from `alloc` with this
+        // length and alignment, which formed a valid layout then.
+        let layout = unsafe { Layout::from_size_align_unchecked(memory.len(), align.to_bytes()) };
+        // SAFETY: as above: allocated by the global allocator with `layout`.
+        unsafe { alloc::alloc::dealloc(memory.cast::<u8>().as_ptr(), layout) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+    use allocator_api2::vec::Vec;
+
+    #[test]
+    fn passes_the_conformance_suite() {
+        testing::conformance(&Global);
+    }
+
+    #[test]
+    fn refuses_zero_and_impossible_requests() {
+        let huge = Alignment::new(1 << 20).unwrap();
+        assert!(Global.alloc(0, Alignment::ONE, Caller::here()).is_none());
+        assert!(
+            Global
+                .alloc(usize::MAX, Alignment::ONE, Caller::here())
+                .is_none()
+        );
+        assert!(
+            Global
+                .alloc(isize::MAX as usize, huge, Caller::here())
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn copies_are_one_allocator() {
+        let (a, b) = (Global, Global);
+        let mut v: Vec<u64, Global> = Vec::new_in(a);
+        v.extend(0..100);
+        let p = a.alloc(24, Alignment::of::<u64>(), Caller::here()).unwrap();
+        assert!(Alignment::of::<u64>().is_aligned(p.addr().get()));
+        // SAFETY: allocated by `a` with this length and alignment; `b` is
+        // the same allocator. Freed once.
+        unsafe {
+            b.free(
+                NonNull::slice_from_raw_parts(p, 24),
+                Alignment::of::<u64>(),
+                Caller::here(),
+            )
+        };
+        assert_eq!(v.iter().sum::<u64>(), 4950);
+    }
+
+    #[test]
+    fn never_validates_false() {
+        let memory = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 8);
+        assert!(Global.validate(memory, Alignment::ONE, Caller::here()));
+    }
+}
