@@ -126,6 +126,8 @@ impl fmt::Display for Stats {
 /// assert!(s.peak_live_bytes >= 12);
 /// ```
 #[derive(alloc_derive::Allocator)]
+// SAFETY: each override calls the same function of `inner` with the same
+// arguments and returns its answer unchanged; it only updates counters.
 #[allocator(unsafe(
     alloc = Self::counted_alloc,
     resize = Self::counted_resize,

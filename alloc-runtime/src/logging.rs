@@ -573,6 +573,8 @@ impl Sink for Tally {
 /// sync(&Logging::new(Bump::new(&mut buf), |_: &Event| {}));
 /// ```
 #[derive(alloc_derive::Allocator)]
+// SAFETY: each override calls the same function of `inner` with the same
+// arguments and returns its answer unchanged; it only reports the call.
 #[allocator(unsafe(
     alloc = Self::logged_alloc,
     resize = Self::logged_resize,

@@ -19,6 +19,8 @@ use super::report::LiveBlock;
 /// `alloc`, keeps a record of every live block (in the global allocator,
 /// never in the allocator being checked).
 #[derive(alloc_derive::Allocator)]
+// SAFETY: each override calls the same function of `inner` with the same
+// arguments and returns its answer unchanged; it only keeps records.
 #[allocator(unsafe(
     alloc = Self::watch_alloc,
     resize = Self::watch_resize,

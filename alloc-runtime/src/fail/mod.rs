@@ -67,6 +67,9 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 /// assert!(fail.has_induced_failure());
 /// ```
 #[derive(alloc_derive::Allocator)]
+// SAFETY: each override either refuses (`None`/`false`, nothing handed
+// out) or calls the same function of `inner` with the same arguments and
+// returns its answer unchanged.
 #[allocator(unsafe(
     alloc = Self::guarded_alloc,
     resize = Self::guarded_resize,
