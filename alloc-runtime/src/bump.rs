@@ -20,6 +20,11 @@ use crate::{Alignment, Caller, RawAlloc};
 ///   shrink it in place (a `Vec` that grows while it is the last allocation
 ///   never moves), and `free` gives its bytes back. Other frees are no-ops,
 ///   and other allocations can only shrink in place.
+/// - **Memory it does not own is never acted on**: a `free`, `resize` or
+///   `remap` of a block outside the part of the buffer handed out (a
+///   foreign block that happens to end where the free space begins, say) is
+///   ignored or refused, and [`validate`](RawAlloc::validate) answers
+///   `false` for it. The check costs one compare on those paths.
 /// - [`reset`](Self::reset) takes `&mut self`, so no allocation (they all
 ///   borrow the bump) can outlive it.
 ///
@@ -189,18 +194,41 @@ impl<'a> Bump<'a> {
         self.cur.set(self.start);
     }
 
-    /// Whether `memory` ends exactly where the free space begins: it is the
-    /// most recent allocation.
+    /// Where `memory` lies: `Some(tail)`, the bytes from its start to the
+    /// first free byte, when it starts inside the part handed out
+    /// (`start..=cur`); `None` for memory that is not the bump's.
+    ///
+    /// One compare: an address below `start` wraps to an offset larger than
+    /// any buffer, so `offset <= used` also rules it out.
+    #[inline(always)]
+    fn tail(&self, memory: NonNull<[u8]>) -> Option<usize> {
+        let used = self.used();
+        let offset = memory
+            .cast::<u8>()
+            .addr()
+            .get()
+            .wrapping_sub(self.start.addr().get());
+        (offset <= used).then(|| used - offset)
+    }
+
+    /// Whether `memory` is the bump's most recent allocation: it starts in
+    /// the part handed out and ends exactly where the free space begins.
+    ///
+    /// Ending at the free space is not enough on its own: a foreign block
+    /// that ends where this buffer begins would pass, and giving its bytes
+    /// back would move the free space out of the buffer.
     #[inline(always)]
     fn is_last(&self, memory: NonNull<[u8]>) -> bool {
-        memory.cast::<u8>().addr().get().wrapping_add(memory.len()) == self.cur.get().addr().get()
+        self.tail(memory) == Some(memory.len())
     }
 }
 
 // SAFETY: `alloc` hands out `start..cur`-disjoint ranges: each comes from
 // `cur` forward and moves `cur` past itself, within `end`. `resize`, `remap`
-// and `free` move `cur` only for the most recent allocation (which ends at
-// `cur`), so no live allocation is ever inside `cur..end`. Memory stays valid
+// and `free` move `cur` only for the most recent allocation (which starts in
+// `start..=cur` and ends at `cur`; memory that is not the bump's is never
+// acted on), so no live allocation is ever inside `cur..end` and `cur` never
+// leaves the buffer. Memory stays valid
 // for `'a` (the buffer borrow) and does not move with the `Bump`.
 unsafe impl RawAlloc for Bump<'_> {
     #[inline(always)]
@@ -231,14 +259,21 @@ unsafe impl RawAlloc for Bump<'_> {
         _caller: Caller,
     ) -> bool {
         let old_len = memory.len();
-        if !self.is_last(memory) {
-            // Shrinking in place is always possible: the tail is just lost.
-            return new_len <= old_len;
+        let Some(tail) = self.tail(memory) else {
+            // Not the bump's memory: refused, nothing touched.
+            return false;
+        };
+        if tail != old_len {
+            // Not the most recent allocation. Shrinking one in place is
+            // always possible (the tail is just lost), if it is one: it must
+            // end inside the part handed out.
+            return new_len <= old_len && old_len <= tail;
         }
         let cur = self.cur.get();
         if new_len <= old_len {
-            // SAFETY: `memory` ends at `cur` and starts in the buffer, so
-            // `cur - (old_len - new_len)` is still inside it.
+            // SAFETY: `memory` starts in `start..=cur` and ends at `cur`
+            // (`tail == old_len`), so `cur - (old_len - new_len)` is still
+            // inside the buffer.
             self.cur.set(unsafe { cur.byte_sub(old_len - new_len) });
             true
         } else if new_len - old_len <= self.end.wrapping_sub(cur.addr().get()) {
@@ -267,10 +302,23 @@ unsafe impl RawAlloc for Bump<'_> {
     #[inline]
     unsafe fn free(&self, memory: NonNull<[u8]>, _align: Alignment, _caller: Caller) {
         if self.is_last(memory) {
-            // SAFETY: `memory` ends at `cur` and starts inside the buffer.
+            // SAFETY: `is_last`: `memory` starts in `start..=cur` and ends
+            // at `cur`, so `cur - len` is its start, inside the buffer.
             self.cur
                 .set(unsafe { self.cur.get().byte_sub(memory.len()) });
         }
+    }
+
+    /// `true` when `memory` lies inside the part of the buffer handed out
+    /// (`start..cur`) and its address is aligned to `align`. A bump keeps no
+    /// record of each block, so a block inside that part with a wrong length
+    /// can still pass; memory outside it, or running into the free space,
+    /// cannot.
+    #[inline]
+    fn validate(&self, memory: NonNull<[u8]>, align: Alignment, _caller: Caller) -> bool {
+        self.tail(memory).is_some_and(|tail| {
+            memory.len() <= tail && align.is_aligned(memory.cast::<u8>().addr().get())
+        })
     }
 }
 
@@ -483,6 +531,67 @@ mod tests {
         assert!(bump.owns(range.end.cast::<u8>().wrapping_sub(1)));
         assert!(!bump.owns(range.end.cast()));
         assert!(!bump.owns(range.start.cast::<u8>().wrapping_sub(1)));
+    }
+
+    /// A buffer split in two: the bump gets the second half, and the first
+    /// half is a foreign block that ends exactly where the bump's free space
+    /// begins.
+    fn with_foreign_neighbour(check: impl FnOnce(&Bump<'_>, NonNull<[u8]>)) {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 128];
+        let (foreign, mine) = buf.split_at_mut(64);
+        let foreign = NonNull::from(foreign).cast::<u8>();
+        let bump = Bump::new(mine);
+        check(&bump, NonNull::slice_from_raw_parts(foreign, 64));
+        assert_eq!(bump.used(), 0, "the bump acted on memory it does not own");
+        let p = raw(&bump, 64, 1).expect("the bump is still whole");
+        assert!(bump.owns(p.as_ptr()), "allocated outside its buffer");
+    }
+
+    #[test]
+    fn ignores_a_free_of_a_foreign_block_that_ends_at_its_free_space() {
+        with_foreign_neighbour(|bump, foreign| {
+            // SAFETY: deliberately breaks `free`'s contract (the block is not
+            // the bump's); the bump must notice and touch nothing.
+            unsafe { bump.free(foreign, Alignment::ONE, Caller::here()) };
+        });
+    }
+
+    #[test]
+    fn refuses_to_resize_or_remap_a_foreign_block() {
+        with_foreign_neighbour(|bump, foreign| {
+            for new_len in [1, 32, 64, 65, 100] {
+                // SAFETY: deliberately breaks `resize`'s contract, as above.
+                let resized =
+                    unsafe { bump.resize(foreign, Alignment::ONE, new_len, Caller::here()) };
+                assert!(!resized, "resized a foreign block to {new_len}");
+                // SAFETY: as above, for `remap`.
+                let remapped =
+                    unsafe { bump.remap(foreign, Alignment::ONE, new_len, Caller::here()) };
+                assert!(remapped.is_none(), "remapped a foreign block to {new_len}");
+            }
+        });
+    }
+
+    #[test]
+    fn refuses_a_block_claimed_past_its_free_space() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let a = raw(&bump, 8, 1).unwrap();
+        // `a` claimed with a length that runs into the free space.
+        let too_long = NonNull::slice_from_raw_parts(a, 16);
+        assert!(!bump.validate(too_long, Alignment::ONE, Caller::here()));
+        // SAFETY: deliberately breaks `resize`'s contract (wrong length).
+        assert!(!unsafe { bump.resize(too_long, Alignment::ONE, 4, Caller::here()) });
+        // The free space itself, claimed as a block.
+        // SAFETY: `a + 8` is inside the buffer.
+        let free_space = NonNull::slice_from_raw_parts(unsafe { a.add(8) }, 8);
+        assert!(!bump.validate(free_space, Alignment::ONE, Caller::here()));
+        // SAFETY: deliberately breaks `resize`'s contract (not a block).
+        assert!(!unsafe { bump.resize(free_space, Alignment::ONE, 4, Caller::here()) });
+        assert_eq!(bump.used(), 8);
+        let block = NonNull::slice_from_raw_parts(a, 8);
+        assert!(bump.validate(block, Alignment::ONE, Caller::here()));
+        assert!(!bump.validate(block, Alignment::new(1 << 20).unwrap(), Caller::here()));
     }
 
     #[test]
