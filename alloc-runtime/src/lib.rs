@@ -69,7 +69,7 @@ pub use crate::counting::{Counting, Stats};
 pub use crate::debug::DebugAlloc;
 pub use crate::fail::{Fail, FailConfig, FailedCall, FailureReason, InducedFailure};
 pub use crate::handle::{
-    AllocFn, AllocateFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable,
+    AllocFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable, ValidateFn,
 };
 pub use crate::logging::Logging;
 pub use crate::raw::RawAlloc;

@@ -44,6 +44,9 @@ use core::ptr::NonNull;
 
 use crate::{Alignment, Caller, Counting, Handle, RawAlloc, bridge};
 
+#[cfg(test)]
+pub(crate) mod record;
+
 /// The most memory [`conformance`] holds at once, in bytes (alignment
 /// padding of a bump allocator included).
 pub const CONFORMANCE_BYTES: usize = 64 * 1024;
