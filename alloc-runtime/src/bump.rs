@@ -6,7 +6,9 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, RawAlloc};
+use core::alloc::Layout;
+
+use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 
 /// A bump allocator over a borrowed buffer: each allocation takes the next
 /// aligned bytes; memory comes back all at once with [`reset`](Self::reset).
@@ -25,6 +27,10 @@ use crate::{Alignment, Caller, RawAlloc};
 ///   foreign block that happens to end where the free space begins, say) is
 ///   ignored or refused, and [`validate`](RawAlloc::validate) answers
 ///   `false` for it. The check costs one compare on those paths.
+/// - **Alignment is not recorded**: `resize`, `remap` and `free` do not look
+///   at their `align`, so through allocator-api2 a shrink to a smaller
+///   alignment happens in place (the address satisfies it), as in bumpalo,
+///   instead of allocating, copying and wasting the old bytes.
 /// - [`reset`](Self::reset) takes `&mut self`, so no allocation (they all
 ///   borrow the bump) can outlive it.
 ///
@@ -62,7 +68,6 @@ use crate::{Alignment, Caller, RawAlloc};
 /// assert_eq!(bump.remaining(), bump.capacity());
 /// # Ok::<(), alloc_runtime::AllocError>(())
 /// ```
-#[derive(alloc_derive::Allocator)]
 pub struct Bump<'a> {
     /// The first byte of the buffer. Its provenance covers the whole buffer:
     /// every pointer the bump hands out is derived from it (or from `cur`,
@@ -319,6 +324,99 @@ unsafe impl RawAlloc for Bump<'_> {
         self.tail(memory).is_some_and(|tail| {
             memory.len() <= tail && align.is_aligned(memory.cast::<u8>().addr().get())
         })
+    }
+}
+
+impl Bump<'_> {
+    /// The type-erased handle to this bump: a pointer to it and the table of
+    /// its functions.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// assert!(bump.allocator().create(1u32).is_ok());
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn allocator(&self) -> Handle<'_> {
+        Handle::new(self)
+    }
+}
+
+// SAFETY: every method is the allocator-api2 bridge over the `RawAlloc`
+// impl above, which upholds the bridge's requirements, except a shrink to a
+// smaller alignment: that is a `resize` in place, and the block keeps its
+// address, which satisfies the smaller alignment; the bump never looks at
+// `align` afterwards, so the block's later calls with the new layout are
+// served as if it had been allocated with it. A `Bump` is not `Clone`, and a
+// reference to it is the same allocator wherever it is copied.
+unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
+    #[inline(always)]
+    #[track_caller]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        bridge::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        bridge::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::deallocate(self, ptr, layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::grow(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn grow_zeroed(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::grow_zeroed(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let (old_size, new_size) = (old_layout.size(), new_layout.size());
+        if new_layout.align() < old_layout.align() && new_size != 0 && new_size <= old_size {
+            let memory = NonNull::slice_from_raw_parts(ptr, old_size);
+            let old_align = Alignment::of_layout(old_layout);
+            // SAFETY: allocator-api2's contract: `ptr` is a live block of
+            // this bump with layout `old_layout`, non-empty (`new_size != 0`
+            // and `new_size <= old_size`); the new length is non-zero.
+            if unsafe { self.resize(memory, old_align, new_size, Caller::here()) } {
+                return Ok(NonNull::slice_from_raw_parts(ptr, new_size));
+            }
+        }
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::shrink(self, ptr, old_layout, new_layout) }
     }
 }
 
@@ -592,6 +690,52 @@ mod tests {
         let block = NonNull::slice_from_raw_parts(a, 8);
         assert!(bump.validate(block, Alignment::ONE, Caller::here()));
         assert!(!bump.validate(block, Alignment::new(1 << 20).unwrap(), Caller::here()));
+    }
+
+    #[test]
+    fn shrinks_to_a_smaller_alignment_in_place_on_a_full_bump() {
+        use allocator_api2::alloc::Allocator;
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let old = Layout::from_size_align(64, 64).unwrap();
+        let new = Layout::from_size_align(16, 8).unwrap();
+        let block = bump.allocate(old).unwrap().cast::<u8>();
+        // SAFETY: `block` is 64 writable bytes.
+        unsafe { block.as_ptr().write_bytes(0x3C, 64) };
+        let rest = bump.remaining();
+        let _fill = raw(&bump, rest, 1).unwrap(); // the bump is full
+        // `block` is not the most recent: shrinking keeps its bytes.
+        // SAFETY: `block` is live with layout `old`; 16 <= 64.
+        let shrunk = unsafe { bump.shrink(block, old, new) }.expect("shrunk in place");
+        assert_eq!(shrunk.cast::<u8>(), block);
+        assert_eq!(shrunk.len(), 16);
+        // The most recent block, on a full bump: shrinks in place and gives
+        // its tail back.
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let _pad = raw(&bump, 1, 1).unwrap();
+        let block = bump.allocate(old).unwrap().cast::<u8>();
+        // SAFETY: `block` is 64 writable bytes.
+        unsafe { block.as_ptr().write_bytes(0x3C, 64) };
+        let filled = bump.used() + bump.remaining();
+        let rest = bump.remaining();
+        let last = Layout::from_size_align(64 + rest, 64).unwrap();
+        // SAFETY: `block` is live with layout `old`; it grows in place to fill the bump.
+        let block = unsafe { bump.grow(block, old, last) }.unwrap().cast::<u8>();
+        assert_eq!(bump.remaining(), 0, "the bump is full");
+        // SAFETY: `block` is live with layout `last`; 16 <= its size.
+        let shrunk = unsafe { bump.shrink(block, last, new) }.expect("shrunk in place");
+        assert_eq!(shrunk.cast::<u8>(), block, "moved");
+        assert_eq!(bump.used(), filled - (64 + rest) + 16, "the tail came back");
+        // SAFETY: `shrink` kept the first 16 bytes.
+        assert_eq!(unsafe { &shrunk.as_ref()[..16] }, [0x3C; 16]);
+        // SAFETY: `shrunk` is live with layout `new`.
+        unsafe { bump.deallocate(shrunk.cast(), new) };
+        assert_eq!(
+            bump.used(),
+            filled - (64 + rest),
+            "freed with its new layout"
+        );
     }
 
     #[test]
