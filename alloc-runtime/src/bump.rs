@@ -448,6 +448,26 @@ mod tests {
         let mut buf = [MaybeUninit::uninit(); testing::CONFORMANCE_BYTES];
         let bump = Bump::new(&mut buf);
         testing::conformance(&bump);
+        assert!(
+            bump.used() < testing::CONFORMANCE_BYTES / 4,
+            "the suite's leftovers on a bump"
+        );
+    }
+
+    #[test]
+    fn passes_the_conformance_suite_with_a_larger_buffer() {
+        let mut buf = std::vec![MaybeUninit::uninit(); 4 * testing::CONFORMANCE_BYTES];
+        let bump = Bump::new(&mut buf);
+        testing::Conformance::new()
+            .buffer_bytes(4 * testing::CONFORMANCE_BYTES)
+            .run(&bump);
+    }
+
+    #[test]
+    fn reset_reuses_the_first_address() {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let mut bump = Bump::new(&mut buf);
+        testing::reset_reuses_the_first_address(&mut bump, Bump::reset);
     }
 
     #[test]

@@ -7,9 +7,12 @@
 //! message naming the broken promise. Every building block of this crate
 //! runs it in its tests.
 //!
-//! The suite needs at most [`CONFORMANCE_BYTES`] of memory at once, freed
-//! in last-in-first-out order (so a bump allocator of that size passes), and
-//! frees everything it allocates.
+//! The suite needs a buffer of [`CONFORMANCE_BYTES`] (a parameter of
+//! [`Conformance`]): a bump allocator of that size passes, although blocks
+//! are freed out of order and moved. It frees everything it allocates. Its
+//! cases are public functions too, so a test can run one on its own, and
+//! [`reset_reuses_the_first_address`] is the case for allocators with a
+//! `reset`.
 //!
 //! # Examples
 //!
@@ -39,29 +42,169 @@
 //! testing::conformance(&Slots { pool: alloc_runtime::Bump::new(&mut buf) });
 //! ```
 
-use core::alloc::Layout;
-use core::ptr::NonNull;
+use crate::RawAlloc;
 
-use crate::{Alignment, Caller, Counting, Handle, RawAlloc, bridge};
+mod cases;
+mod moves;
+mod pattern;
+mod shim;
 
 #[cfg(test)]
 pub(crate) mod record;
 
-/// The most memory [`conformance`] holds at once, in bytes (alignment
-/// padding of a bump allocator included).
-pub const CONFORMANCE_BYTES: usize = 64 * 1024;
+#[cfg(feature = "alloc")]
+pub use cases::collections;
+pub use cases::{
+    aligned, aligned_shrink, basic, impossible_requests_fail, large_alignment,
+    realloc_keeps_contents, zero_size_requests_are_not_passed_on,
+};
+pub use moves::{
+    CHAIN, CHAIN_ALIGNMENT, OUT_OF_ORDER_BLOCKS, frees_out_of_order,
+    grows_a_block_that_is_not_the_most_recent, grows_and_shrinks_at_each_alignment, large_blocks,
+    reallocs_from_an_empty_slice, reset_reuses_the_first_address,
+    shrink_grow_chain_at_large_alignment,
+};
+
+/// The memory [`conformance`] assumes the allocator can supply, in bytes:
+/// the default of [`Conformance::buffer_bytes`], and the smallest buffer
+/// it accepts.
+///
+/// A bump allocator of this size passes: the suite holds at most half of
+/// it at once, and what a bump cannot take back (blocks freed out of order,
+/// the old places of moved blocks, alignment padding) fits in the rest.
+pub const CONFORMANCE_BYTES: usize = 272 * 1024;
 
 /// The largest alignment the suite asks for.
 pub const LARGEST_ALIGNMENT: usize = 4096;
 
-/// Runs every check of this module on `a`.
+/// How to run the conformance suite: the size of the memory the allocator
+/// under test can supply.
+///
+/// [`conformance`] runs it with the defaults. The cases are sized from
+/// [`buffer_bytes`](Self::buffer_bytes): the large blocks are a quarter of
+/// it (at least 64 KiB + 16 bytes, so the smallest buffer accepted is
+/// [`CONFORMANCE_BYTES`]); every other case needs a fixed, small amount.
+///
+/// # Examples
+///
+/// ```
+/// use alloc_runtime::{testing::Conformance, Bump};
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = vec![MaybeUninit::uninit(); 1 << 20];
+/// let bump = Bump::new(&mut buf);
+/// let suite = Conformance::new().buffer_bytes(1 << 20);
+/// assert_eq!(suite.large_block(), 256 * 1024);
+/// suite.run(&bump);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conformance {
+    /// The memory the allocator under test can supply, in bytes.
+    buffer_bytes: usize,
+}
+
+impl Default for Conformance {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Conformance {
+    /// The defaults: a buffer of [`CONFORMANCE_BYTES`].
+    ///
+    /// ```
+    /// use alloc_runtime::testing::{Conformance, CONFORMANCE_BYTES};
+    /// assert_eq!(Conformance::new().large_block(), CONFORMANCE_BYTES / 4);
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            buffer_bytes: CONFORMANCE_BYTES,
+        }
+    }
+
+    /// The suite with the allocator under test able to supply `bytes` (a
+    /// fixed buffer's size; for an allocator without a fixed limit, what the
+    /// test may use).
+    ///
+    /// # Panics
+    ///
+    /// When `bytes` is less than [`CONFORMANCE_BYTES`].
+    ///
+    /// ```
+    /// use alloc_runtime::testing::Conformance;
+    /// let suite = Conformance::new().buffer_bytes(4 << 20);
+    /// assert_eq!(suite.large_block(), 1 << 20);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub const fn buffer_bytes(self, bytes: usize) -> Self {
+        assert!(
+            bytes >= CONFORMANCE_BYTES,
+            "the conformance suite needs a buffer of at least testing::CONFORMANCE_BYTES bytes; pass a larger one"
+        );
+        Self {
+            buffer_bytes: bytes,
+        }
+    }
+
+    /// The size of the blocks of [`large_blocks`]: a quarter of the buffer,
+    /// over 64 KiB.
+    ///
+    /// ```
+    /// use alloc_runtime::testing::Conformance;
+    /// assert!(Conformance::new().large_block() > 64 * 1024);
+    /// ```
+    #[must_use]
+    pub const fn large_block(&self) -> usize {
+        self.buffer_bytes / 4
+    }
+
+    /// Runs every case of this module on `a`, through a shim that also
+    /// checks each call: no zero length reaches `resize`, `remap` or `free`,
+    /// and whatever `alloc` and `remap` return is aligned as asked.
+    ///
+    /// # Panics
+    ///
+    /// When `a` breaks a promise of [`RawAlloc`]: memory not aligned,
+    /// overlapping another live block, not keeping its contents across a
+    /// resize or move, a zero-size request reaching it, a request of
+    /// `usize::MAX` bytes that succeeds, and so on. The message says which.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::{testing::{Conformance, CONFORMANCE_BYTES}, Bump};
+    /// let mut buf = [core::mem::MaybeUninit::uninit(); CONFORMANCE_BYTES];
+    /// Conformance::new().run(&Bump::new(&mut buf));
+    /// ```
+    #[track_caller]
+    pub fn run<A: RawAlloc>(&self, a: &A) {
+        let a = &shim::Checked(a);
+        basic(a);
+        aligned(a);
+        large_alignment(a);
+        aligned_shrink(a);
+        realloc_keeps_contents(a);
+        zero_size_requests_are_not_passed_on(a);
+        impossible_requests_fail(a);
+        frees_out_of_order(a);
+        grows_a_block_that_is_not_the_most_recent(a);
+        reallocs_from_an_empty_slice(a);
+        grows_and_shrinks_at_each_alignment(a);
+        shrink_grow_chain_at_large_alignment(a);
+        large_blocks(a, self.large_block());
+        #[cfg(feature = "alloc")]
+        collections(a);
+    }
+}
+
+/// Runs every check of this module on `a`: [`Conformance::run`] with the
+/// defaults (a buffer of [`CONFORMANCE_BYTES`]).
 ///
 /// # Panics
 ///
-/// When `a` breaks a promise of [`RawAlloc`]: memory not aligned,
-/// overlapping another live block, not keeping its contents across a
-/// resize, a zero-size request reaching it, a request of `usize::MAX` bytes
-/// that succeeds, and so on. The message says which.
+/// When `a` breaks a promise of [`RawAlloc`]; the message says which.
 ///
 /// # Examples
 ///
@@ -72,315 +215,5 @@ pub const LARGEST_ALIGNMENT: usize = 4096;
 /// ```
 #[track_caller]
 pub fn conformance<A: RawAlloc>(a: &A) {
-    basic(a);
-    aligned(a);
-    large_alignment(a);
-    aligned_shrink(a);
-    realloc_keeps_contents(a);
-    zero_size_requests_are_not_passed_on(a);
-    impossible_requests_fail(a);
-    #[cfg(feature = "alloc")]
-    collections(a);
-}
-
-/// A recognizable byte for position `i` of block `tag`.
-fn pattern(tag: usize, i: usize) -> u8 {
-    (tag.wrapping_mul(31) ^ i.wrapping_mul(7)) as u8
-}
-
-/// Fills `len` bytes at `ptr` with block `tag`'s pattern.
-///
-/// # Safety
-///
-/// `ptr` is valid for writing `len` bytes.
-unsafe fn fill(ptr: NonNull<u8>, len: usize, tag: usize) {
-    for i in 0..len {
-        // SAFETY: `i < len`, and the caller promises `len` writable bytes.
-        let byte = unsafe { ptr.add(i) };
-        // SAFETY: as above.
-        unsafe { byte.write(pattern(tag, i)) };
-    }
-}
-
-/// Panics unless the first `len` bytes at `ptr` hold block `tag`'s pattern.
-///
-/// # Safety
-///
-/// `ptr` is valid for reading `len` initialized bytes.
-#[track_caller]
-unsafe fn check(ptr: NonNull<u8>, len: usize, tag: usize, what: &str) {
-    for i in 0..len {
-        // SAFETY: `i < len`, and the caller promises `len` readable bytes.
-        let at = unsafe { ptr.add(i) };
-        // SAFETY: as above.
-        let byte = unsafe { at.read() };
-        assert_eq!(
-            byte,
-            pattern(tag, i),
-            "{what}: byte {i} of block {tag} was overwritten"
-        );
-    }
-}
-
-#[track_caller]
-fn assert_aligned(ptr: NonNull<u8>, align: Alignment, what: &str) {
-    assert!(
-        align.is_aligned(ptr.addr().get()),
-        "{what}: {ptr:p} is not aligned to {align}"
-    );
-}
-
-/// Zig's `testAllocator`: blocks of many sizes, written, checked for
-/// overlap, freed in reverse.
-#[track_caller]
-pub fn basic<A: RawAlloc>(a: &A) {
-    const SIZES: [usize; 8] = [1, 2, 7, 8, 24, 100, 333, 1000];
-    let mut blocks = [None::<NonNull<u8>>; SIZES.len()];
-    let align = Alignment::of::<u64>();
-    for (tag, &len) in SIZES.iter().enumerate() {
-        let ptr = a
-            .alloc(len, align, Caller::here())
-            .unwrap_or_else(|| panic!("basic: refused {len} bytes"));
-        assert_aligned(ptr, align, "basic");
-        // SAFETY: `ptr` is a fresh block of `len` bytes.
-        unsafe { fill(ptr, len, tag) };
-        blocks[tag] = Some(ptr);
-    }
-    for (tag, &len) in SIZES.iter().enumerate() {
-        let ptr = blocks[tag].expect("allocated above");
-        // SAFETY: every block was filled above and is still live; a
-        // pattern overwritten by a later block means they overlap.
-        unsafe { check(ptr, len, tag, "basic (blocks overlap)") };
-    }
-    for (tag, &len) in SIZES.iter().enumerate().rev() {
-        let ptr = blocks[tag].expect("allocated above");
-        // SAFETY: a live block of `a` with this length and alignment, freed once.
-        unsafe {
-            a.free(
-                NonNull::slice_from_raw_parts(ptr, len),
-                align,
-                Caller::here(),
-            )
-        };
-    }
-}
-
-/// Zig's `testAllocatorAligned`: every alignment up to
-/// [`LARGEST_ALIGNMENT`], through the raw functions and the typed handle.
-#[track_caller]
-pub fn aligned<A: RawAlloc>(a: &A) {
-    let mut log2 = 0;
-    while let Some(align) =
-        Alignment::from_log2(log2).filter(|al| al.to_bytes() <= LARGEST_ALIGNMENT)
-    {
-        for len in [1, 10, align.to_bytes() + 1] {
-            let ptr = a
-                .alloc(len, align, Caller::here())
-                .unwrap_or_else(|| panic!("aligned: refused {len} bytes aligned to {align}"));
-            assert_aligned(ptr, align, "aligned");
-            // SAFETY: a fresh block of `len` bytes.
-            unsafe { fill(ptr, len, log2 as usize) };
-            // SAFETY: filled just above.
-            unsafe { check(ptr, len, log2 as usize, "aligned") };
-            // SAFETY: a live block of `a`, freed once.
-            unsafe {
-                a.free(
-                    NonNull::slice_from_raw_parts(ptr, len),
-                    align,
-                    Caller::here(),
-                )
-            };
-        }
-        log2 += 1;
-    }
-    #[repr(align(256))]
-    struct Big([u8; 256]);
-    let h = Handle::new(a);
-    let big = h
-        .create(Big([7; 256]))
-        .expect("aligned: refused a 256-aligned value");
-    assert_aligned(big.cast(), Alignment::of::<Big>(), "aligned (create)");
-    // SAFETY: `create` initialized the value; nothing else refers to it.
-    let value = unsafe { big.as_ref() };
-    assert!(
-        value.0.iter().all(|&b| b == 7),
-        "aligned (create) lost the value"
-    );
-    // SAFETY: `big` came from `create` on this handle and is destroyed once.
-    unsafe { h.destroy(big) };
-}
-
-/// Zig's `testAllocatorLargeAlignment`: a block aligned to
-/// [`LARGEST_ALIGNMENT`], shrunk and grown through the bridge, keeps its
-/// alignment and contents.
-#[track_caller]
-pub fn large_alignment<A: RawAlloc>(a: &A) {
-    let align = LARGEST_ALIGNMENT;
-    let small = Layout::from_size_align(align / 2 + 1, align).expect("valid layout");
-    let large = Layout::from_size_align(align * 2, align).expect("valid layout");
-    let block = bridge::allocate(a, small).expect("large_alignment: refused");
-    let ptr = block.cast::<u8>();
-    assert_aligned(ptr, Alignment::of_layout(small), "large_alignment");
-    // SAFETY: fresh block of `small.size()` bytes.
-    unsafe { fill(ptr, small.size(), 1) };
-    // SAFETY: `block` is live with layout `small`; `large` is not smaller.
-    let grown =
-        unsafe { bridge::grow(a, ptr, small, large) }.expect("large_alignment: grow refused");
-    let grown_ptr = grown.cast::<u8>();
-    assert_aligned(
-        grown_ptr,
-        Alignment::of_layout(large),
-        "large_alignment (grow)",
-    );
-    // SAFETY: `grow` kept the first `small.size()` bytes.
-    unsafe { check(grown_ptr, small.size(), 1, "large_alignment (grow)") };
-    // SAFETY: `grown` is live with layout `large`.
-    unsafe { bridge::deallocate(a, grown_ptr, large) };
-}
-
-/// Zig's `testAllocatorAlignedShrink`: shrinking an aligned block keeps its
-/// alignment and its first bytes, whether or not it moves.
-#[track_caller]
-pub fn aligned_shrink<A: RawAlloc>(a: &A) {
-    let align = 64;
-    let old = Layout::from_size_align(1000, align).expect("valid layout");
-    let new = Layout::from_size_align(100, align).expect("valid layout");
-    let block = bridge::allocate(a, old).expect("aligned_shrink: refused");
-    let ptr = block.cast::<u8>();
-    // SAFETY: fresh block of 1000 bytes.
-    unsafe { fill(ptr, old.size(), 2) };
-    // SAFETY: live with layout `old`; `new` is not larger.
-    let shrunk =
-        unsafe { bridge::shrink(a, ptr, old, new) }.expect("aligned_shrink: shrink refused");
-    let shrunk_ptr = shrunk.cast::<u8>();
-    assert_aligned(shrunk_ptr, Alignment::of_layout(new), "aligned_shrink");
-    // SAFETY: `shrink` kept the first 100 bytes.
-    unsafe { check(shrunk_ptr, new.size(), 2, "aligned_shrink") };
-    // SAFETY: live with layout `new`.
-    unsafe { bridge::deallocate(a, shrunk_ptr, new) };
-}
-
-/// [`Handle::realloc`] grows and shrinks a slice, keeping its prefix, and
-/// to zero length frees it.
-#[track_caller]
-pub fn realloc_keeps_contents<A: RawAlloc>(a: &A) {
-    let h = Handle::new(a);
-    let slice = h.dupe(&[1u32, 2, 3, 4, 5]).expect("realloc: dupe refused");
-    // SAFETY: `slice` came from `dupe` on `h` with this length.
-    let grown = unsafe { h.realloc(slice, 50) }.expect("realloc: grow refused");
-    // SAFETY: `realloc` kept the first five elements, initialized by `dupe`.
-    let prefix = unsafe { core::slice::from_raw_parts(grown.cast::<u32>().as_ptr(), 5) };
-    assert_eq!(prefix, [1, 2, 3, 4, 5], "realloc (grow) lost the contents");
-    // SAFETY: `grown` is live with length 50.
-    let shrunk = unsafe { h.realloc(grown, 2) }.expect("realloc: shrink refused");
-    // SAFETY: `realloc` kept the first two elements.
-    let kept = unsafe { shrunk.as_ref() };
-    assert_eq!(kept, [1, 2], "realloc (shrink) lost the contents");
-    // SAFETY: `shrunk` is live with length 2; to zero frees it.
-    let empty = unsafe { h.realloc(shrunk, 0) }.expect("realloc to zero cannot fail");
-    assert_eq!(empty.len(), 0);
-}
-
-/// Zero-size requests through the handle and the bridge do not reach the
-/// allocator.
-#[track_caller]
-pub fn zero_size_requests_are_not_passed_on<A: RawAlloc>(a: &A) {
-    let counting = Counting::new(a);
-    let h = counting.allocator();
-    let unit = h.create(()).expect("zero-size create cannot fail");
-    // SAFETY: from `create` on `h`, destroyed once.
-    unsafe { h.destroy(unit) };
-    let empty = h
-        .alloc_slice::<u64>(0)
-        .expect("zero-size slice cannot fail");
-    assert_aligned(empty.cast(), Alignment::of::<u64>(), "zero-size slice");
-    // SAFETY: from `alloc_slice` on `h`.
-    unsafe { h.free_slice(empty) };
-    let layout = Layout::from_size_align(0, 512).expect("valid layout");
-    let block = bridge::allocate(&counting, layout).expect("zero-size allocate cannot fail");
-    assert_aligned(
-        block.cast(),
-        Alignment::of_layout(layout),
-        "zero-size allocate",
-    );
-    // SAFETY: from `allocate` with this layout.
-    unsafe { bridge::deallocate(&counting, block.cast(), layout) };
-    let s = counting.stats();
-    assert_eq!(
-        (s.allocations, s.frees, s.failures),
-        (0, 0, 0),
-        "a zero-size request reached the allocator"
-    );
-}
-
-/// Requests that no allocator can serve fail as values, without panicking.
-#[track_caller]
-pub fn impossible_requests_fail<A: RawAlloc>(a: &A) {
-    for len in [
-        usize::MAX,
-        usize::MAX - LARGEST_ALIGNMENT,
-        isize::MAX as usize + 1,
-    ] {
-        assert!(
-            a.alloc(len, Alignment::ONE, Caller::here()).is_none(),
-            "{len} bytes were handed out"
-        );
-        assert!(
-            a.alloc(
-                len,
-                Alignment::new(LARGEST_ALIGNMENT).expect("power of two"),
-                Caller::here()
-            )
-            .is_none(),
-            "{len} bytes were handed out"
-        );
-    }
-    let h = Handle::new(a);
-    assert!(
-        h.alloc_slice::<u64>(usize::MAX / 4).is_err(),
-        "an overflowing slice was handed out"
-    );
-    // Still usable afterwards.
-    let p = h
-        .create(5u8)
-        .expect("refused a byte after the impossible requests");
-    // SAFETY: from `create` on `h`, destroyed once.
-    unsafe { h.destroy(p) };
-}
-
-/// allocator-api2 collections (`Vec`, `Box`) over the handle and over a
-/// reference, growing, shrinking and dropping.
-#[cfg(feature = "alloc")]
-#[track_caller]
-pub fn collections<A: RawAlloc>(a: &A) {
-    use allocator_api2::boxed::Box;
-    use allocator_api2::vec::Vec;
-
-    let h = Handle::new(a);
-    let mut v: Vec<u64, _> = Vec::new_in(h);
-    for i in 0..500 {
-        v.try_reserve(1).expect("collections: Vec growth refused");
-        v.push(i);
-    }
-    assert!(
-        v.iter().copied().eq(0..500),
-        "collections: Vec lost its contents"
-    );
-    v.truncate(3);
-    v.shrink_to_fit();
-    assert_eq!(
-        v,
-        [0, 1, 2],
-        "collections: Vec lost its contents when shrinking"
-    );
-    drop(v);
-    let b = Box::try_new_in([9u16; 33], h).expect("collections: Box refused");
-    assert!(b.iter().all(|&x| x == 9));
-    drop(b);
-    let mut bytes: Vec<u8, _> = Vec::new_in(&h);
-    bytes
-        .try_reserve_exact(10)
-        .expect("collections: Vec<u8> refused");
-    bytes.extend_from_slice(b"conformant");
-    assert_eq!(&bytes[..], b"conformant");
+    Conformance::new().run(a);
 }
