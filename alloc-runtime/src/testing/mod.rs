@@ -44,6 +44,8 @@
 
 use crate::RawAlloc;
 
+#[cfg(feature = "alloc")]
+pub mod api2;
 mod cases;
 mod moves;
 mod pattern;
