@@ -219,3 +219,108 @@ impl Conformance {
 pub fn conformance<A: RawAlloc>(a: &A) {
     Conformance::new().run(a);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Alignment, Bump, Caller};
+    use core::mem::MaybeUninit;
+    use core::ptr::NonNull;
+
+    /// How [`Broken`] breaks `remap`.
+    #[derive(Clone, Copy)]
+    enum Bug {
+        /// Moves to a fresh block without copying (zeroes it instead).
+        ForgetsContents,
+        /// Shrinks to one byte past the old address.
+        Misaligns,
+    }
+
+    /// A bump whose `resize` always refuses and whose `remap` has `Bug`.
+    struct Broken<'a>(Bump<'a>, Bug);
+
+    // SAFETY: the memory it hands out is the bump's (disjoint, valid,
+    // aligned); only `remap`'s promises (contents kept, result aligned) are
+    // broken, on purpose, and the tests that use it stop at the first wrong
+    // result, before anything relies on those promises.
+    unsafe impl RawAlloc for Broken<'_> {
+        fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+            self.0.alloc(len, align, caller)
+        }
+
+        unsafe fn remap(
+            &self,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> Option<NonNull<u8>> {
+            match self.1 {
+                Bug::ForgetsContents => {
+                    let new = self.0.alloc(new_len, align, caller)?;
+                    // SAFETY: `new` is `new_len` writable bytes.
+                    unsafe { new.write_bytes(0, new_len) };
+                    Some(new)
+                }
+                Bug::Misaligns if new_len < memory.len() && align.to_bytes() > 1 => {
+                    // SAFETY: one byte into the old block, which has room for
+                    // `new_len` more bytes after it.
+                    Some(unsafe { memory.cast::<u8>().add(1) })
+                }
+                Bug::Misaligns => None,
+            }
+        }
+
+        unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
+            // SAFETY: the caller upholds `free`'s contract.
+            unsafe { self.0.free(memory, align, caller) }
+        }
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "grows_a_block_that_is_not_the_most_recent: byte 0 of block 3 was overwritten"
+    )]
+    fn catches_a_move_that_loses_the_contents() {
+        let mut buf = [MaybeUninit::uninit(); 4096];
+        let broken = Broken(Bump::new(&mut buf), Bug::ForgetsContents);
+        grows_a_block_that_is_not_the_most_recent(&shim::Checked(&broken));
+    }
+
+    #[test]
+    #[should_panic(expected = "remap: ")]
+    fn the_shim_catches_a_misaligned_remap() {
+        let mut buf = [MaybeUninit::uninit(); 4096];
+        let broken = Broken(Bump::new(&mut buf), Bug::Misaligns);
+        grows_and_shrinks_at_each_alignment(&shim::Checked(&broken));
+    }
+
+    #[test]
+    #[should_panic(expected = "a zero length reached free")]
+    fn the_shim_catches_a_zero_length_free() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let empty = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 0);
+        // SAFETY: a zero-length free is allowed to reach an allocator
+        // directly; the shim refuses to pass one on.
+        unsafe { shim::Checked(&bump).free(empty, Alignment::ONE, Caller::here()) };
+    }
+
+    #[test]
+    #[should_panic(expected = "a zero length reached resize")]
+    fn the_shim_catches_a_resize_to_zero() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let p = bump.alloc(8, Alignment::ONE, Caller::here()).unwrap();
+        let block = NonNull::slice_from_raw_parts(p, 8);
+        // SAFETY: `block` is the live 8-byte allocation; a zero length is
+        // what the shim must stop.
+        unsafe { shim::Checked(&bump).resize(block, Alignment::ONE, 0, Caller::here()) };
+    }
+
+    #[test]
+    fn a_smaller_buffer_than_the_suite_needs_is_refused() {
+        let refused = std::panic::catch_unwind(|| Conformance::new().buffer_bytes(1024));
+        assert!(refused.is_err());
+    }
+}
