@@ -84,5 +84,4 @@ fn sync_handle() {
 #[test]
 fn global() {
     api2::all(Global);
-    api2::all(&Global);
 }

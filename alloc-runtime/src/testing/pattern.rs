@@ -9,38 +9,36 @@ pub(super) fn pattern(tag: usize, i: usize) -> u8 {
     (tag.wrapping_mul(31) ^ i.wrapping_mul(7)) as u8
 }
 
-/// Calls `f` with each position of a `len`-byte block that the suite
-/// writes and checks: all of them, except under Miri, where a block over
-/// 1 KiB is sampled (its first and last 256 bytes, and every 509th between)
-/// to keep the run short. The unsafe paths run the same either way.
-fn for_each_position(len: usize, mut f: impl FnMut(usize)) {
-    const EDGE: usize = 256;
-    if !cfg!(miri) || len <= 4 * EDGE {
-        (0..len).for_each(f);
-    } else {
-        (0..EDGE).for_each(&mut f);
-        (EDGE..len - EDGE).step_by(509).for_each(&mut f);
-        (len - EDGE..len).for_each(f);
-    }
-}
+/// The pattern repeats every `PERIOD` bytes (`i * 7` modulo 256), which
+/// lets [`fill`] and [`check`] work a period at a time after the first: one
+/// copy or comparison per period instead of one step per byte, which keeps
+/// large blocks fast under Miri while every byte is still written and read.
+const PERIOD: usize = 256;
 
-/// Fills `len` bytes at `ptr` with block `tag`'s pattern (every byte is
-/// initialized; under Miri only the sampled positions hold the pattern).
+/// Fills `len` bytes at `ptr` with block `tag`'s pattern.
 ///
 /// # Safety
 ///
 /// `ptr` is valid for writing `len` bytes.
 pub(super) unsafe fn fill(ptr: NonNull<u8>, len: usize, tag: usize) {
-    if cfg!(miri) {
-        // SAFETY: the caller promises `len` writable bytes.
-        unsafe { ptr.write_bytes(tag as u8, len) };
-    }
-    for_each_position(len, |i| {
+    for i in 0..len.min(PERIOD) {
         // SAFETY: `i < len`, and the caller promises `len` writable bytes.
         let byte = unsafe { ptr.add(i) };
         // SAFETY: as above.
         unsafe { byte.write(pattern(tag, i)) };
-    });
+    }
+    // Doubling copies: the first `done` bytes hold the pattern, and `done` is
+    // a multiple of the period, so they continue it from `done` on.
+    let mut done = len.min(PERIOD);
+    while done < len {
+        let n = done.min(len - done);
+        // SAFETY: `done + n <= len`: inside the block.
+        let dst = unsafe { ptr.add(done) };
+        // SAFETY: `ptr..ptr + n` and `dst..dst + n` are inside the block and
+        // do not overlap (`n <= done`); the source is initialized.
+        unsafe { dst.copy_from_nonoverlapping(ptr, n) };
+        done += n;
+    }
 }
 
 /// Panics unless the first `len` bytes at `ptr` hold block `tag`'s pattern.
@@ -50,17 +48,24 @@ pub(super) unsafe fn fill(ptr: NonNull<u8>, len: usize, tag: usize) {
 /// `ptr` is valid for reading `len` initialized bytes.
 #[track_caller]
 pub(super) unsafe fn check(ptr: NonNull<u8>, len: usize, tag: usize, what: &str) {
-    for_each_position(len, |i| {
-        // SAFETY: `i < len`, and the caller promises `len` readable bytes.
-        let at = unsafe { ptr.add(i) };
-        // SAFETY: as above.
-        let byte = unsafe { at.read() };
-        assert_eq!(
-            byte,
-            pattern(tag, i),
-            "{what}: byte {i} of block {tag} was overwritten"
-        );
-    });
+    let mut expected = [0u8; PERIOD];
+    for (i, byte) in expected.iter_mut().enumerate().take(len) {
+        *byte = pattern(tag, i);
+    }
+    let mut at = 0;
+    while at < len {
+        let n = PERIOD.min(len - at);
+        // SAFETY: `at + n <= len`: inside the caller's readable bytes.
+        let start = unsafe { ptr.add(at) };
+        // SAFETY: `n` readable, initialized bytes from `start` (the caller's
+        // promise), which nothing writes while this shared view lives.
+        let chunk = unsafe { core::slice::from_raw_parts(start.as_ptr(), n) };
+        if chunk != &expected[..n] {
+            let i = (0..n).find(|&i| chunk[i] != expected[i]).unwrap_or(0);
+            panic!("{what}: byte {} of block {tag} was overwritten", at + i);
+        }
+        at += n;
+    }
 }
 
 #[track_caller]

@@ -33,7 +33,7 @@ unsafe impl<A: RawAlloc + ?Sized> RawAlloc for Checked<'_, A> {
         caller: Caller,
     ) -> bool {
         assert!(
-            memory.len() != 0 && new_len != 0,
+            !memory.is_empty() && new_len != 0,
             "a zero length reached resize ({} to {new_len} bytes)",
             memory.len()
         );
@@ -50,7 +50,7 @@ unsafe impl<A: RawAlloc + ?Sized> RawAlloc for Checked<'_, A> {
         caller: Caller,
     ) -> Option<NonNull<u8>> {
         assert!(
-            memory.len() != 0 && new_len != 0,
+            !memory.is_empty() && new_len != 0,
             "a zero length reached remap ({} to {new_len} bytes)",
             memory.len()
         );
@@ -62,7 +62,7 @@ unsafe impl<A: RawAlloc + ?Sized> RawAlloc for Checked<'_, A> {
 
     #[track_caller]
     unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
-        assert!(memory.len() != 0, "a zero length reached free");
+        assert!(!memory.is_empty(), "a zero length reached free");
         // SAFETY: the caller upholds `free`'s contract for the same allocator.
         unsafe { self.0.free(memory, align, caller) }
     }
