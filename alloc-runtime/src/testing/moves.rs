@@ -98,12 +98,12 @@ pub fn frees_out_of_order<A: RawAlloc>(a: &A) {
         let first = tag + 1;
         let last = OUT_OF_ORDER_BLOCKS - 1;
         let check_all = tag == OUT_OF_ORDER_BLOCKS / 2;
-        for later in first..OUT_OF_ORDER_BLOCKS {
+        for (later, &other) in blocks.iter().enumerate().skip(first) {
             if check_all || later == first || later == last {
                 // SAFETY: blocks after `tag` are still live and filled.
                 unsafe {
                     check(
-                        blocks[later],
+                        other,
                         len,
                         later,
                         "frees_out_of_order (a free hit a live block)",
