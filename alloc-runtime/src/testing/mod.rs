@@ -3,7 +3,7 @@
 //! In the spirit of Zig's `std.heap.testAllocator`, `testAllocatorAligned`,
 //! `testAllocatorLargeAlignment` and `testAllocatorAlignedShrink`:
 //! [`conformance`] drives an allocator through its four functions, the
-//! [`Handle`] and the allocator-api2 bridge, and panics with a
+//! [`Handle`](crate::Handle) and the allocator-api2 bridge, and panics with a
 //! message naming the broken promise. Every building block of this crate
 //! runs it in its tests.
 //!
