@@ -734,7 +734,7 @@ impl<'a, M: Threading> Handle<'a, M> {
     /// ```
     /// use alloc_runtime::Bump;
     /// use core::mem::MaybeUninit;
-    /// let mut buf = vec![MaybeUninit::uninit(); 1 << 16];
+    /// let mut buf = [MaybeUninit::uninit(); 1 << 16];
     /// let bump = Bump::new(&mut buf);
     /// let a = bump.allocator();
     /// let p = a.create_with(|| [7u8; 1 << 15])?;
@@ -1171,7 +1171,6 @@ mod tests {
     use allocator_api2::alloc::Allocator;
     use core::cell::Cell;
     use core::mem::MaybeUninit;
-    use std::vec;
 
     std::thread_local! {
         /// The lengths the hand-made table's `alloc` was asked for.
@@ -1311,8 +1310,8 @@ mod tests {
             LARGE / 32
         };
         let worker = std::thread::Builder::new().stack_size(stack).spawn(|| {
-            let mut buf = vec![MaybeUninit::uninit(); LARGE + 64];
-            let bump = Bump::new(&mut buf);
+            let mut storage = std::vec::Vec::<u8>::with_capacity(LARGE + 64);
+            let bump = Bump::new(&mut storage.spare_capacity_mut()[..LARGE + 64]);
             let a = bump.allocator();
             let p = a
                 .create_with(|| [0xC3u8; LARGE])

@@ -91,10 +91,10 @@ pub const LARGEST_ALIGNMENT: usize = 4096;
 ///
 /// ```
 /// use alloc_runtime::{testing::Conformance, Bump};
-/// use core::mem::MaybeUninit;
 ///
-/// let mut buf = vec![MaybeUninit::uninit(); 1 << 20];
-/// let bump = Bump::new(&mut buf);
+/// // A megabyte of uninitialized room for the bump.
+/// let mut storage = Vec::<u8>::with_capacity(1 << 20);
+/// let bump = Bump::new(&mut storage.spare_capacity_mut()[..1 << 20]);
 /// let suite = Conformance::new().buffer_bytes(1 << 20);
 /// assert_eq!(suite.large_block(), 256 * 1024);
 /// suite.run(&bump);
