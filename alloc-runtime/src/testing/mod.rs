@@ -164,7 +164,8 @@ impl Conformance {
 
     /// Runs every case of this module on `a`, through a shim that also
     /// checks each call: no zero length reaches `resize`, `remap` or `free`,
-    /// and whatever `alloc` and `remap` return is aligned as asked.
+    /// whatever `alloc` and `remap` return is aligned as asked, and
+    /// [`RawAlloc::validate`] owns every block the suite hands back.
     ///
     /// # Panics
     ///
@@ -316,6 +317,15 @@ mod tests {
         // SAFETY: `block` is the live 8-byte allocation; a zero length is
         // what the shim must stop.
         unsafe { shim::Checked(&bump).resize(block, Alignment::ONE, 0, Caller::here()) };
+    }
+
+    #[test]
+    #[should_panic(expected = "validate disowned a live block of 1000 bytes (align 8) before free")]
+    fn the_shim_catches_a_validate_that_disowns_a_live_block() {
+        let mut buf = [MaybeUninit::uninit(); 4096];
+        let rec = record::Recording::new(Bump::new(&mut buf));
+        rec.valid.set(false);
+        basic(&shim::Checked(&rec));
     }
 
     #[test]
