@@ -1338,7 +1338,7 @@ mod tests {
         let bump = Bump::new(&mut buf);
         let a = bump.allocator();
         let unwound = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-            a.create_with::<u64, _>(|| panic!("no value"))
+            a.create_with::<[u8; 8], _>(|| panic!("no value"))
         }));
         assert!(unwound.is_err());
         assert_eq!(bump.used(), 0, "the block for the value leaked");
