@@ -682,6 +682,10 @@ impl<'a, M: Threading> Handle<'a, M> {
     /// Free it with [`destroy`](Self::destroy) on a handle to the same
     /// allocator. A zero-size `T` is not allocated.
     ///
+    /// `value` exists before the allocation does, so it passes through the
+    /// stack; for a large value, build it in place with
+    /// [`create_with`](Self::create_with).
+    ///
     /// # Errors
     ///
     /// [`AllocError`] when the allocator refuses; `value` is dropped then.
