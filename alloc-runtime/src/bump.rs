@@ -228,13 +228,16 @@ impl<'a> Bump<'a> {
     }
 }
 
-// SAFETY: `alloc` hands out `start..cur`-disjoint ranges: each comes from
-// `cur` forward and moves `cur` past itself, within `end`. `resize`, `remap`
-// and `free` move `cur` only for the most recent allocation (which starts in
-// `start..=cur` and ends at `cur`; memory that is not the bump's is never
-// acted on), so no live allocation is ever inside `cur..end` and `cur` never
-// leaves the buffer. Memory stays valid
-// for `'a` (the buffer borrow) and does not move with the `Bump`.
+// SAFETY: memory handed out is the caller's alone: `alloc` hands out ranges
+// of `start..end` that are disjoint from each other, since each comes from
+// `cur` forward and moves `cur` past itself, within `end`; the buffer is
+// borrowed exclusively for `'a`, so nothing else can use it, and `Bump` is
+// not `Clone`. `resize`, `remap` and `free` move `cur` only for the most
+// recent allocation (which starts in `start..=cur` and ends at `cur`; memory
+// that is not the bump's is never acted on), so no live allocation is ever
+// inside `cur..end` and `cur` never leaves the buffer. Memory stays valid for
+// `'a` (the buffer borrow) and does not move with the `Bump`. `validate` only
+// compares addresses.
 unsafe impl RawAlloc for Bump<'_> {
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, _caller: Caller) -> Option<NonNull<u8>> {
