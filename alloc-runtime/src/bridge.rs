@@ -9,7 +9,17 @@
 //!   aligned pointer, and its `deallocate` is dropped.
 //! - `grow` and `shrink` try [`RawAlloc::resize`] in place, then
 //!   [`RawAlloc::remap`], then allocate + copy + free (a change of alignment
-//!   goes straight to the last).
+//!   goes straight to the last: [`RawAlloc`]'s `free` must receive the
+//!   alignment a block was allocated with, so the bridge cannot relabel a
+//!   block with a smaller one; an allocator that ignores alignment, such as
+//!   [`Bump`](crate::Bump), shrinks to a smaller alignment in place in its
+//!   own `Allocator` impl).
+//! - Before the allocate + copy + free fallback reads the old block, it asks
+//!   [`RawAlloc::validate`]; on `false` it returns `Err(AllocError)` having
+//!   allocated, copied and freed nothing.
+//! - A `grow` to a smaller size or a `shrink` to a larger one (a caller's
+//!   contract violation) fails a `debug_assert!` that names the mistake; a
+//!   release build never computes a negative length from it.
 //! - The [`Caller`] passed down is the location of the allocator-api2 call.
 //!
 //! # Examples
@@ -127,12 +137,17 @@ pub unsafe fn deallocate<A: RawAlloc + ?Sized>(a: &A, ptr: NonNull<u8>, layout: 
 ///
 /// # Errors
 ///
-/// [`AllocError`] when no memory could be had; the old block is untouched.
+/// [`AllocError`] when no memory could be had, or when the block has to
+/// move and [`RawAlloc::validate`] disowns it; the old block is untouched.
 ///
 /// # Safety
 ///
 /// allocator-api2's contract: `ptr` denotes a block currently allocated by
 /// `a`, `old_layout` fits it, and `new_layout.size() >= old_layout.size()`.
+///
+/// # Panics
+///
+/// In debug builds, when `new_layout.size() < old_layout.size()`.
 ///
 /// # Examples
 ///
@@ -156,6 +171,7 @@ pub unsafe fn grow<A: RawAlloc + ?Sized>(
     old_layout: Layout,
     new_layout: Layout,
 ) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert_grows(old_layout, new_layout, "grow");
     // SAFETY: the caller's contract is `realloc`'s.
     unsafe { realloc(a, ptr, old_layout, new_layout, Caller::here()) }
 }
@@ -164,11 +180,16 @@ pub unsafe fn grow<A: RawAlloc + ?Sized>(
 ///
 /// # Errors
 ///
-/// [`AllocError`] when no memory could be had; the old block is untouched.
+/// [`AllocError`] when no memory could be had, or when the block has to
+/// move and [`RawAlloc::validate`] disowns it; the old block is untouched.
 ///
 /// # Safety
 ///
 /// The same as [`grow`].
+///
+/// # Panics
+///
+/// In debug builds, when `new_layout.size() < old_layout.size()`.
 ///
 /// # Examples
 ///
@@ -193,14 +214,16 @@ pub unsafe fn grow_zeroed<A: RawAlloc + ?Sized>(
     old_layout: Layout,
     new_layout: Layout,
 ) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert_grows(old_layout, new_layout, "grow_zeroed");
     // SAFETY: the caller's contract is `realloc`'s.
     let block = unsafe { realloc(a, ptr, old_layout, new_layout, Caller::here())? };
-    let old = old_layout.size();
-    // SAFETY: `old <= new_layout.size()` by `grow`'s contract: the offset
-    // stays inside `block`.
+    // Clamped, so a caller's smaller `new_layout` (caught above in debug
+    // builds) zeroes nothing rather than underflowing the length.
+    let old = old_layout.size().min(block.len());
+    // SAFETY: `old <= block.len()`: the offset stays inside `block`.
     let tail = unsafe { block.cast::<u8>().add(old) };
-    // SAFETY: `block` is valid for writes of its `new_layout.size()` bytes,
-    // of which `tail` is the last `block.len() - old`.
+    // SAFETY: `block` is valid for writes of its `block.len()` bytes, of
+    // which `tail` is the last `block.len() - old`.
     unsafe { tail.write_bytes(0, block.len() - old) };
     Ok(block)
 }
@@ -210,12 +233,17 @@ pub unsafe fn grow_zeroed<A: RawAlloc + ?Sized>(
 ///
 /// # Errors
 ///
-/// [`AllocError`] when no memory could be had; the old block is untouched.
+/// [`AllocError`] when no memory could be had, or when the block has to
+/// move and [`RawAlloc::validate`] disowns it; the old block is untouched.
 ///
 /// # Safety
 ///
 /// allocator-api2's contract: `ptr` denotes a block currently allocated by
 /// `a`, `old_layout` fits it, and `new_layout.size() <= old_layout.size()`.
+///
+/// # Panics
+///
+/// In debug builds, when `new_layout.size() > old_layout.size()`.
 ///
 /// # Examples
 ///
@@ -239,8 +267,27 @@ pub unsafe fn shrink<A: RawAlloc + ?Sized>(
     old_layout: Layout,
     new_layout: Layout,
 ) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert!(
+        new_layout.size() <= old_layout.size(),
+        "shrink to a larger size ({} bytes from {}); call grow for a larger block",
+        new_layout.size(),
+        old_layout.size(),
+    );
     // SAFETY: the caller's contract is `realloc`'s.
     unsafe { realloc(a, ptr, old_layout, new_layout, Caller::here()) }
+}
+
+/// Debug builds: panics naming the mistake when `function` (`grow` or
+/// `grow_zeroed`) is asked for a smaller block.
+#[inline(always)]
+#[track_caller]
+fn debug_assert_grows(old_layout: Layout, new_layout: Layout, function: &str) {
+    debug_assert!(
+        new_layout.size() >= old_layout.size(),
+        "{function} to a smaller size ({} bytes from {}); call shrink for a smaller block",
+        new_layout.size(),
+        old_layout.size(),
+    );
 }
 
 #[inline(always)]
@@ -299,9 +346,17 @@ unsafe fn realloc<A: RawAlloc + ?Sized>(
             return Ok(NonNull::slice_from_raw_parts(moved, new_size));
         }
     }
+    // Moving reads `old_size` bytes of the old block: ask the allocator
+    // first, and on `false` (a wrong `old_layout`, a foreign pointer) give up
+    // before anything is allocated, copied or freed.
+    if !a.validate(memory, old_align, caller) {
+        return Err(AllocError);
+    }
     let new = a.alloc(new_size, new_align, caller).ok_or(AllocError)?;
     // SAFETY: `memory` is readable for `old_size` bytes and `new` writable for
-    // `new_size`; they are distinct live blocks of `a`, so they do not overlap.
+    // `new_size`; both are live blocks, and memory handed out is disjoint
+    // from everything else live (`RawAlloc`'s contract), so they do not
+    // overlap.
     unsafe {
         new.as_ptr()
             .copy_from_nonoverlapping(ptr.as_ptr(), old_size.min(new_size))
@@ -310,4 +365,140 @@ unsafe fn realloc<A: RawAlloc + ?Sized>(
     // a successful move, allocator-api2 callers do not use it again.
     unsafe { a.free(memory, old_align, caller) };
     Ok(NonNull::slice_from_raw_parts(new, new_size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Bump;
+    use crate::testing::record::{Call, Recording};
+    use core::mem::MaybeUninit;
+
+    fn layout(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap()
+    }
+
+    /// A block of `old` on a recording bump, pinned by a later allocation so
+    /// it cannot change in place, handed to `body` with `validate` saying no.
+    fn disowned(old: Layout, body: impl FnOnce(&Recording<Bump<'_>>, NonNull<u8>)) {
+        let mut buf = [MaybeUninit::uninit(); 512];
+        let rec = Recording::new(Bump::new(&mut buf));
+        let block = allocate(&rec, old).unwrap().cast::<u8>();
+        // SAFETY: `block` is `old.size()` writable bytes.
+        unsafe { block.as_ptr().write_bytes(0x5A, old.size()) };
+        let _pin = allocate(&rec, layout(1, 1)).unwrap();
+        rec.take();
+        rec.valid.set(false);
+        body(&rec, block);
+        rec.valid.set(true);
+        assert!(rec.validate(
+            NonNull::slice_from_raw_parts(block, old.size()),
+            Alignment::of_layout(old),
+            Caller::here()
+        ));
+        // SAFETY: the refused move left `block` live and as it was.
+        assert_eq!(unsafe { block.as_ptr().read() }, 0x5A);
+    }
+
+    #[test]
+    fn grow_asks_validate_before_it_copies() {
+        let (old, new) = (layout(16, 8), layout(64, 8));
+        disowned(old, |rec, block| {
+            // SAFETY: `block` is live with layout `old`; 64 >= 16.
+            assert!(unsafe { grow(rec, block, old, new) }.is_err());
+            assert_eq!(
+                rec.take(),
+                [
+                    Call::Resize(16, 64),
+                    Call::Remap(16, 64),
+                    Call::Validate(16)
+                ],
+                "allocated, copied or freed after validate said no"
+            );
+        });
+    }
+
+    #[test]
+    fn grow_zeroed_asks_validate_before_it_copies() {
+        let (old, new) = (layout(16, 8), layout(64, 64));
+        disowned(old, |rec, block| {
+            // SAFETY: `block` is live with layout `old`; 64 >= 16.
+            assert!(unsafe { grow_zeroed(rec, block, old, new) }.is_err());
+            assert_eq!(rec.take(), [Call::Validate(16)]);
+        });
+    }
+
+    #[test]
+    fn shrink_asks_validate_before_it_copies() {
+        // A larger alignment cannot be had in place: the shrink must move.
+        let (old, new) = (layout(64, 8), layout(16, 64));
+        disowned(old, |rec, block| {
+            // SAFETY: `block` is live with layout `old`; 16 <= 64.
+            assert!(unsafe { shrink(rec, block, old, new) }.is_err());
+            assert_eq!(rec.take(), [Call::Validate(64)]);
+        });
+    }
+
+    #[test]
+    fn a_move_that_validate_allows_copies_then_frees() {
+        let (old, new) = (layout(16, 8), layout(64, 8));
+        let mut buf = [MaybeUninit::uninit(); 512];
+        let rec = Recording::new(Bump::new(&mut buf));
+        let block = allocate(&rec, old).unwrap().cast::<u8>();
+        let _pin = allocate(&rec, layout(1, 1)).unwrap();
+        rec.take();
+        // SAFETY: `block` is live with layout `old`; 64 >= 16.
+        let moved = unsafe { grow(&rec, block, old, new) }.unwrap();
+        assert_ne!(moved.cast::<u8>(), block);
+        assert_eq!(
+            rec.take(),
+            [
+                Call::Resize(16, 64),
+                Call::Remap(16, 64),
+                Call::Validate(16),
+                Call::Alloc(64),
+                Call::Free(16)
+            ]
+        );
+    }
+
+    /// Calls `f` on a live 16-byte block of a bump.
+    fn on_a_block(f: impl FnOnce(&Bump<'_>, NonNull<u8>, Layout)) {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let old = layout(16, 8);
+        let block = allocate(&bump, old).unwrap().cast::<u8>();
+        f(&bump, block, old);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "grow_zeroed to a smaller size (4 bytes from 16); call shrink")]
+    fn grow_zeroed_to_a_smaller_size_names_the_mistake() {
+        on_a_block(|bump, block, old| {
+            // SAFETY: deliberately breaks `grow_zeroed`'s contract (4 < 16),
+            // which the debug assertion must catch before anything happens.
+            let _ = unsafe { grow_zeroed(bump, block, old, layout(4, 8)) };
+        });
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "grow to a smaller size (4 bytes from 16); call shrink")]
+    fn grow_to_a_smaller_size_names_the_mistake() {
+        on_a_block(|bump, block, old| {
+            // SAFETY: deliberately breaks `grow`'s contract, as above.
+            let _ = unsafe { grow(bump, block, old, layout(4, 8)) };
+        });
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "shrink to a larger size (64 bytes from 16); call grow")]
+    fn shrink_to_a_larger_size_names_the_mistake() {
+        on_a_block(|bump, block, old| {
+            // SAFETY: deliberately breaks `shrink`'s contract (64 > 16).
+            let _ = unsafe { shrink(bump, block, old, layout(64, 8)) };
+        });
+    }
 }

@@ -6,7 +6,9 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, RawAlloc};
+use core::alloc::Layout;
+
+use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 
 /// A bump allocator over a borrowed buffer: each allocation takes the next
 /// aligned bytes; memory comes back all at once with [`reset`](Self::reset).
@@ -20,6 +22,15 @@ use crate::{Alignment, Caller, RawAlloc};
 ///   shrink it in place (a `Vec` that grows while it is the last allocation
 ///   never moves), and `free` gives its bytes back. Other frees are no-ops,
 ///   and other allocations can only shrink in place.
+/// - **Memory it does not own is never acted on**: a `free`, `resize` or
+///   `remap` of a block outside the part of the buffer handed out (a
+///   foreign block that happens to end where the free space begins, say) is
+///   ignored or refused, and [`validate`](RawAlloc::validate) answers
+///   `false` for it. The check costs one compare on those paths.
+/// - **Alignment is not recorded**: `resize`, `remap` and `free` do not look
+///   at their `align`, so through allocator-api2 a shrink to a smaller
+///   alignment happens in place (the address satisfies it), as in bumpalo,
+///   instead of allocating, copying and wasting the old bytes.
 /// - [`reset`](Self::reset) takes `&mut self`, so no allocation (they all
 ///   borrow the bump) can outlive it.
 ///
@@ -57,7 +68,6 @@ use crate::{Alignment, Caller, RawAlloc};
 /// assert_eq!(bump.remaining(), bump.capacity());
 /// # Ok::<(), alloc_runtime::AllocError>(())
 /// ```
-#[derive(alloc_derive::Allocator)]
 pub struct Bump<'a> {
     /// The first byte of the buffer. Its provenance covers the whole buffer:
     /// every pointer the bump hands out is derived from it (or from `cur`,
@@ -189,19 +199,45 @@ impl<'a> Bump<'a> {
         self.cur.set(self.start);
     }
 
-    /// Whether `memory` ends exactly where the free space begins: it is the
-    /// most recent allocation.
+    /// Where `memory` lies: `Some(tail)`, the bytes from its start to the
+    /// first free byte, when it starts inside the part handed out
+    /// (`start..=cur`); `None` for memory that is not the bump's.
+    ///
+    /// One compare: an address below `start` wraps to an offset larger than
+    /// any buffer, so `offset <= used` also rules it out.
+    #[inline(always)]
+    fn tail(&self, memory: NonNull<[u8]>) -> Option<usize> {
+        let used = self.used();
+        let offset = memory
+            .cast::<u8>()
+            .addr()
+            .get()
+            .wrapping_sub(self.start.addr().get());
+        (offset <= used).then(|| used - offset)
+    }
+
+    /// Whether `memory` is the bump's most recent allocation: it starts in
+    /// the part handed out and ends exactly where the free space begins.
+    ///
+    /// Ending at the free space is not enough on its own: a foreign block
+    /// that ends where this buffer begins would pass, and giving its bytes
+    /// back would move the free space out of the buffer.
     #[inline(always)]
     fn is_last(&self, memory: NonNull<[u8]>) -> bool {
-        memory.cast::<u8>().addr().get().wrapping_add(memory.len()) == self.cur.get().addr().get()
+        self.tail(memory) == Some(memory.len())
     }
 }
 
-// SAFETY: `alloc` hands out `start..cur`-disjoint ranges: each comes from
-// `cur` forward and moves `cur` past itself, within `end`. `resize`, `remap`
-// and `free` move `cur` only for the most recent allocation (which ends at
-// `cur`), so no live allocation is ever inside `cur..end`. Memory stays valid
-// for `'a` (the buffer borrow) and does not move with the `Bump`.
+// SAFETY: memory handed out is the caller's alone: `alloc` hands out ranges
+// of `start..end` that are disjoint from each other, since each comes from
+// `cur` forward and moves `cur` past itself, within `end`; the buffer is
+// borrowed exclusively for `'a`, so nothing else can use it, and `Bump` is
+// not `Clone`. `resize`, `remap` and `free` move `cur` only for the most
+// recent allocation (which starts in `start..=cur` and ends at `cur`; memory
+// that is not the bump's is never acted on), so no live allocation is ever
+// inside `cur..end` and `cur` never leaves the buffer. Memory stays valid for
+// `'a` (the buffer borrow) and does not move with the `Bump`. `validate` only
+// compares addresses.
 unsafe impl RawAlloc for Bump<'_> {
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, _caller: Caller) -> Option<NonNull<u8>> {
@@ -231,14 +267,21 @@ unsafe impl RawAlloc for Bump<'_> {
         _caller: Caller,
     ) -> bool {
         let old_len = memory.len();
-        if !self.is_last(memory) {
-            // Shrinking in place is always possible: the tail is just lost.
-            return new_len <= old_len;
+        let Some(tail) = self.tail(memory) else {
+            // Not the bump's memory: refused, nothing touched.
+            return false;
+        };
+        if tail != old_len {
+            // Not the most recent allocation. Shrinking one in place is
+            // always possible (the tail is just lost), if it is one: it must
+            // end inside the part handed out.
+            return new_len <= old_len && old_len <= tail;
         }
         let cur = self.cur.get();
         if new_len <= old_len {
-            // SAFETY: `memory` ends at `cur` and starts in the buffer, so
-            // `cur - (old_len - new_len)` is still inside it.
+            // SAFETY: `memory` starts in `start..=cur` and ends at `cur`
+            // (`tail == old_len`), so `cur - (old_len - new_len)` is still
+            // inside the buffer.
             self.cur.set(unsafe { cur.byte_sub(old_len - new_len) });
             true
         } else if new_len - old_len <= self.end.wrapping_sub(cur.addr().get()) {
@@ -267,10 +310,116 @@ unsafe impl RawAlloc for Bump<'_> {
     #[inline]
     unsafe fn free(&self, memory: NonNull<[u8]>, _align: Alignment, _caller: Caller) {
         if self.is_last(memory) {
-            // SAFETY: `memory` ends at `cur` and starts inside the buffer.
+            // SAFETY: `is_last`: `memory` starts in `start..=cur` and ends
+            // at `cur`, so `cur - len` is its start, inside the buffer.
             self.cur
                 .set(unsafe { self.cur.get().byte_sub(memory.len()) });
         }
+    }
+
+    /// `true` when `memory` lies inside the part of the buffer handed out
+    /// (`start..cur`) and its address is aligned to `align`. A bump keeps no
+    /// record of each block, so a block inside that part with a wrong length
+    /// can still pass; memory outside it, or running into the free space,
+    /// cannot.
+    #[inline]
+    fn validate(&self, memory: NonNull<[u8]>, align: Alignment, _caller: Caller) -> bool {
+        self.tail(memory).is_some_and(|tail| {
+            memory.len() <= tail && align.is_aligned(memory.cast::<u8>().addr().get())
+        })
+    }
+}
+
+impl Bump<'_> {
+    /// The type-erased handle to this bump: a pointer to it and the table of
+    /// its functions.
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// assert!(bump.allocator().create(1u32).is_ok());
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn allocator(&self) -> Handle<'_> {
+        Handle::new(self)
+    }
+}
+
+// SAFETY: every method is the allocator-api2 bridge over the `RawAlloc`
+// impl above, which upholds the bridge's requirements, except a shrink to a
+// smaller alignment: that is a `resize` in place, and the block keeps its
+// address, which satisfies the smaller alignment; the bump never looks at
+// `align` afterwards, so the block's later calls with the new layout are
+// served as if it had been allocated with it. A `Bump` is not `Clone`, and a
+// reference to it is the same allocator wherever it is copied.
+unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
+    #[inline(always)]
+    #[track_caller]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        bridge::allocate(self, layout)
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        bridge::allocate_zeroed(self, layout)
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::deallocate(self, ptr, layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::grow(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    unsafe fn grow_zeroed(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::grow_zeroed(self, ptr, old_layout, new_layout) }
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let (old_size, new_size) = (old_layout.size(), new_layout.size());
+        if new_layout.align() < old_layout.align() && new_size != 0 && new_size <= old_size {
+            let memory = NonNull::slice_from_raw_parts(ptr, old_size);
+            let old_align = Alignment::of_layout(old_layout);
+            // SAFETY: allocator-api2's contract: `ptr` is a live block of
+            // this bump with layout `old_layout`, non-empty (`new_size != 0`
+            // and `new_size <= old_size`); the new length is non-zero.
+            if unsafe { self.resize(memory, old_align, new_size, Caller::here()) } {
+                return Ok(NonNull::slice_from_raw_parts(ptr, new_size));
+            }
+        }
+        // SAFETY: allocator-api2's contract is the bridge's.
+        unsafe { bridge::shrink(self, ptr, old_layout, new_layout) }
     }
 }
 
@@ -302,6 +451,26 @@ mod tests {
         let mut buf = [MaybeUninit::uninit(); testing::CONFORMANCE_BYTES];
         let bump = Bump::new(&mut buf);
         testing::conformance(&bump);
+        assert!(
+            bump.used() < testing::CONFORMANCE_BYTES / 4,
+            "the suite's leftovers on a bump"
+        );
+    }
+
+    #[test]
+    fn passes_the_conformance_suite_with_a_larger_buffer() {
+        let bytes = 4 * testing::CONFORMANCE_BYTES;
+        // Uninitialized room, without a loop writing each element (slow under Miri).
+        let mut storage = std::vec::Vec::<u8>::with_capacity(bytes);
+        let bump = Bump::new(&mut storage.spare_capacity_mut()[..bytes]);
+        testing::Conformance::new().buffer_bytes(bytes).run(&bump);
+    }
+
+    #[test]
+    fn reset_reuses_the_first_address() {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let mut bump = Bump::new(&mut buf);
+        testing::reset_reuses_the_first_address(&mut bump, Bump::reset);
     }
 
     #[test]
@@ -483,6 +652,113 @@ mod tests {
         assert!(bump.owns(range.end.cast::<u8>().wrapping_sub(1)));
         assert!(!bump.owns(range.end.cast()));
         assert!(!bump.owns(range.start.cast::<u8>().wrapping_sub(1)));
+    }
+
+    /// A buffer split in two: the bump gets the second half, and the first
+    /// half is a foreign block that ends exactly where the bump's free space
+    /// begins.
+    fn with_foreign_neighbour(check: impl FnOnce(&Bump<'_>, NonNull<[u8]>)) {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 128];
+        let (foreign, mine) = buf.split_at_mut(64);
+        let foreign = NonNull::from(foreign).cast::<u8>();
+        let bump = Bump::new(mine);
+        check(&bump, NonNull::slice_from_raw_parts(foreign, 64));
+        assert_eq!(bump.used(), 0, "the bump acted on memory it does not own");
+        let p = raw(&bump, 64, 1).expect("the bump is still whole");
+        assert!(bump.owns(p.as_ptr()), "allocated outside its buffer");
+    }
+
+    #[test]
+    fn ignores_a_free_of_a_foreign_block_that_ends_at_its_free_space() {
+        with_foreign_neighbour(|bump, foreign| {
+            // SAFETY: deliberately breaks `free`'s contract (the block is not
+            // the bump's); the bump must notice and touch nothing.
+            unsafe { bump.free(foreign, Alignment::ONE, Caller::here()) };
+        });
+    }
+
+    #[test]
+    fn refuses_to_resize_or_remap_a_foreign_block() {
+        with_foreign_neighbour(|bump, foreign| {
+            for new_len in [1, 32, 64, 65, 100] {
+                // SAFETY: deliberately breaks `resize`'s contract, as above.
+                let resized =
+                    unsafe { bump.resize(foreign, Alignment::ONE, new_len, Caller::here()) };
+                assert!(!resized, "resized a foreign block to {new_len}");
+                // SAFETY: as above, for `remap`.
+                let remapped =
+                    unsafe { bump.remap(foreign, Alignment::ONE, new_len, Caller::here()) };
+                assert!(remapped.is_none(), "remapped a foreign block to {new_len}");
+            }
+        });
+    }
+
+    #[test]
+    fn refuses_a_block_claimed_past_its_free_space() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let a = raw(&bump, 8, 1).unwrap();
+        // `a` claimed with a length that runs into the free space.
+        let too_long = NonNull::slice_from_raw_parts(a, 16);
+        assert!(!bump.validate(too_long, Alignment::ONE, Caller::here()));
+        // SAFETY: deliberately breaks `resize`'s contract (wrong length).
+        assert!(!unsafe { bump.resize(too_long, Alignment::ONE, 4, Caller::here()) });
+        // The free space itself, claimed as a block.
+        // SAFETY: `a + 8` is inside the buffer.
+        let free_space = NonNull::slice_from_raw_parts(unsafe { a.add(8) }, 8);
+        assert!(!bump.validate(free_space, Alignment::ONE, Caller::here()));
+        // SAFETY: deliberately breaks `resize`'s contract (not a block).
+        assert!(!unsafe { bump.resize(free_space, Alignment::ONE, 4, Caller::here()) });
+        assert_eq!(bump.used(), 8);
+        let block = NonNull::slice_from_raw_parts(a, 8);
+        assert!(bump.validate(block, Alignment::ONE, Caller::here()));
+        assert!(!bump.validate(block, Alignment::new(1 << 20).unwrap(), Caller::here()));
+    }
+
+    #[test]
+    fn shrinks_to_a_smaller_alignment_in_place_on_a_full_bump() {
+        use allocator_api2::alloc::Allocator;
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let old = Layout::from_size_align(64, 64).unwrap();
+        let new = Layout::from_size_align(16, 8).unwrap();
+        let block = bump.allocate(old).unwrap().cast::<u8>();
+        // SAFETY: `block` is 64 writable bytes.
+        unsafe { block.as_ptr().write_bytes(0x3C, 64) };
+        let rest = bump.remaining();
+        let _fill = raw(&bump, rest, 1).unwrap(); // the bump is full
+        // `block` is not the most recent: shrinking keeps its bytes.
+        // SAFETY: `block` is live with layout `old`; 16 <= 64.
+        let shrunk = unsafe { bump.shrink(block, old, new) }.expect("shrunk in place");
+        assert_eq!(shrunk.cast::<u8>(), block);
+        assert_eq!(shrunk.len(), 16);
+        // The most recent block, on a full bump: shrinks in place and gives
+        // its tail back.
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let _pad = raw(&bump, 1, 1).unwrap();
+        let block = bump.allocate(old).unwrap().cast::<u8>();
+        // SAFETY: `block` is 64 writable bytes.
+        unsafe { block.as_ptr().write_bytes(0x3C, 64) };
+        let filled = bump.used() + bump.remaining();
+        let rest = bump.remaining();
+        let last = Layout::from_size_align(64 + rest, 64).unwrap();
+        // SAFETY: `block` is live with layout `old`; it grows in place to fill the bump.
+        let block = unsafe { bump.grow(block, old, last) }.unwrap().cast::<u8>();
+        assert_eq!(bump.remaining(), 0, "the bump is full");
+        // SAFETY: `block` is live with layout `last`; 16 <= its size.
+        let shrunk = unsafe { bump.shrink(block, last, new) }.expect("shrunk in place");
+        assert_eq!(shrunk.cast::<u8>(), block, "moved");
+        assert_eq!(bump.used(), filled - (64 + rest) + 16, "the tail came back");
+        // SAFETY: `shrink` kept the first 16 bytes.
+        assert_eq!(unsafe { &shrunk.as_ref()[..16] }, [0x3C; 16]);
+        // SAFETY: `shrunk` is live with layout `new`.
+        unsafe { bump.deallocate(shrunk.cast(), new) };
+        assert_eq!(
+            bump.used(),
+            filled - (64 + rest),
+            "freed with its new layout"
+        );
     }
 
     #[test]

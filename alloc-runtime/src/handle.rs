@@ -8,13 +8,17 @@ use core::ptr::{self, NonNull};
 
 use crate::{Alignment, AllocError, Caller, RawAlloc};
 
-/// The four functions of one allocator type, called through a context
-/// pointer: what a [`Handle`] carries beside the pointer.
+/// The functions of one allocator type, called through a context pointer:
+/// what a [`Handle`] carries beside the pointer.
 ///
 /// The counterpart of Zig's `std.mem.Allocator.VTable`. [`VTable::of`] builds
 /// the table for any [`RawAlloc`] type; a hand-made table (for an allocator
-/// implemented outside Rust, say) goes into a handle through
-/// [`Handle::from_raw_parts`].
+/// implemented outside Rust, say) is made with [`VTable::new`] (and
+/// [`with_validate`](VTable::with_validate)) and goes into a handle through
+/// [`Handle::from_raw_parts`]. The fields are private, so the only entries a
+/// table has are the [`RawAlloc`] functions it was made from: the handle's
+/// allocator-api2 fast path (`allocate`) is always built from the table's own
+/// `alloc`, and cannot claim more memory than `alloc` handed out.
 ///
 /// Each function's contract is the one of the [`RawAlloc`] method of the same
 /// name, plus: `ctx` is the context pointer the handle was made with, and the
@@ -31,25 +35,32 @@ use crate::{Alignment, AllocError, Caller, RawAlloc};
 /// let table = VTable::of::<Bump>();
 /// let ctx = NonNull::from(&bump).cast();
 /// // SAFETY: `ctx` points to a live `Bump`, the type the table was made for.
-/// let p = unsafe { (table.alloc)(ctx, 8, Alignment::ONE, Caller::here()) };
+/// let p = unsafe { (table.alloc())(ctx, 8, Alignment::ONE, Caller::here()) };
 /// assert!(p.is_some());
 /// assert_eq!(bump.used(), 8);
 /// ```
 #[derive(Debug)]
 pub struct VTable {
     /// [`RawAlloc::alloc`] on the context.
-    pub alloc: AllocFn,
+    alloc: AllocFn,
     /// [`RawAlloc::resize`] on the context.
-    pub resize: ResizeFn,
+    resize: ResizeFn,
     /// [`RawAlloc::remap`] on the context.
-    pub remap: RemapFn,
+    remap: RemapFn,
     /// [`RawAlloc::free`] on the context.
-    pub free: FreeFn,
+    free: FreeFn,
+    /// [`RawAlloc::validate`] on the context.
+    validate: ValidateFn,
     /// allocator-api2's `allocate` on the context: the handle's fast path
     /// for collections, one indirect call straight into the allocator's
-    /// inlined `alloc`. [`VTable::of`] fills it with the bridge over the
-    /// allocator type; [`VTable::new`] with [`VTable::allocate_through_alloc`].
-    pub allocate: AllocateFn,
+    /// inlined `alloc`.
+    ///
+    /// Invariant: the [`bridge`](crate::bridge) over the same `alloc` as the
+    /// `alloc` entry — over the allocator type `A` in [`VTable::of::<A>`],
+    /// over the table's own `alloc` ([`thunk::allocate_through_alloc`]) in
+    /// [`VTable::new`]. Private, so no table can break it: the handle's
+    /// `Allocator::allocate` relies on it.
+    allocate: AllocateFn,
 }
 
 /// [`VTable::alloc`]: [`RawAlloc::alloc`] on a context pointer.
@@ -78,17 +89,21 @@ pub type RemapFn = unsafe fn(
     caller: Caller,
 ) -> Option<NonNull<u8>>;
 
-/// [`VTable::allocate`]: allocator-api2's `allocate` on a context pointer,
-/// given the table it belongs to.
-pub type AllocateFn = unsafe fn(
+/// [`VTable::free`]: [`RawAlloc::free`] on a context pointer.
+pub type FreeFn =
+    unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller);
+
+/// [`VTable::validate`]: [`RawAlloc::validate`] on a context pointer.
+pub type ValidateFn =
+    unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool;
+
+/// allocator-api2's `allocate` on a context pointer, given the table it
+/// belongs to. Private: only [`VTable::of`] and [`VTable::new`] fill it.
+type AllocateFn = unsafe fn(
     ctx: NonNull<()>,
     vtable: &'static VTable,
     layout: Layout,
 ) -> Result<NonNull<[u8]>, AllocError>;
-
-/// [`VTable::free`]: [`RawAlloc::free`] on a context pointer.
-pub type FreeFn =
-    unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller);
 
 impl VTable {
     /// The table for allocator type `A`: a `&'static` constant whose
@@ -108,14 +123,19 @@ impl VTable {
                 resize: thunk::resize::<A>,
                 remap: thunk::remap::<A>,
                 free: thunk::free::<A>,
+                validate: thunk::validate::<A>,
                 allocate: thunk::allocate::<A>,
             }
         }
     }
 
     /// A table of four hand-written functions (for an allocator implemented
-    /// outside Rust, say), like the tables Zig code writes by hand;
-    /// `allocate` goes through `alloc`.
+    /// outside Rust, say), like the tables Zig code writes by hand.
+    ///
+    /// The handle's allocator-api2 `allocate` goes through `alloc`, and
+    /// `validate` answers `true` ([`VTable::no_validate`]: a table without
+    /// records cannot tell); give it a real one with
+    /// [`with_validate`](Self::with_validate).
     ///
     /// ```
     /// use alloc_runtime::{Alignment, Caller, Handle, VTable};
@@ -139,43 +159,108 @@ impl VTable {
             resize,
             remap,
             free,
-            allocate: VTable::allocate_through_alloc,
+            validate: VTable::no_validate,
+            allocate: thunk::allocate_through_alloc,
         }
     }
 
-    /// allocator-api2's `allocate` built from `vtable.alloc` by the
-    /// [`bridge`](crate::bridge): the `allocate` entry of [`VTable::new`].
-    ///
-    /// # Safety
-    ///
-    /// `ctx` and `vtable` are the two halves of a live handle: calling the
-    /// table's functions on `ctx` upholds their contracts.
-    ///
-    /// # Errors
-    ///
-    /// [`AllocError`] when `alloc` refuses.
-    ///
-    /// # Examples
+    /// The same table with `validate` as its [`RawAlloc::validate`] entry,
+    /// for a hand-made table whose allocator keeps records.
     ///
     /// ```
-    /// use alloc_runtime::{Bump, VTable};
-    /// use core::{alloc::Layout, mem::MaybeUninit, ptr::NonNull};
+    /// use alloc_runtime::{Alignment, Caller, Handle, RawAlloc, VTable};
+    /// use core::ptr::NonNull;
+    ///
+    /// fn alloc(_: NonNull<()>, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8>> {
+    ///     None
+    /// }
+    /// /// Nothing was ever handed out, so nothing is valid.
+    /// fn validate(_: NonNull<()>, _: NonNull<[u8]>, _: Alignment, _: Caller) -> bool {
+    ///     false
+    /// }
+    /// static EMPTY: VTable =
+    ///     VTable::new(alloc, VTable::no_resize, VTable::no_remap, VTable::no_free).with_validate(validate);
+    ///
+    /// // SAFETY: the functions never touch the context; nothing is ever handed out.
+    /// let handle = unsafe { Handle::from_raw_parts(NonNull::dangling(), &EMPTY) };
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 8);
+    /// assert!(!handle.validate(memory, Alignment::ONE, Caller::here()));
+    /// ```
+    #[must_use]
+    pub const fn with_validate(self, validate: ValidateFn) -> VTable {
+        VTable { validate, ..self }
+    }
+
+    /// The table's [`RawAlloc::alloc`] entry.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Bump, Caller, VTable};
+    /// use core::{mem::MaybeUninit, ptr::NonNull};
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let bump = Bump::new(&mut buf);
-    /// // SAFETY: `&bump` and Bump's table belong together; `bump` is alive.
-    /// let block = unsafe {
-    ///     VTable::allocate_through_alloc(NonNull::from(&bump).cast(), VTable::of::<Bump>(), Layout::new::<u64>())
-    /// };
-    /// assert_eq!(block.unwrap().len(), 8);
+    /// // SAFETY: `&bump` is a live `Bump`, the type of the table.
+    /// let p = unsafe { (VTable::of::<Bump>().alloc())(NonNull::from(&bump).cast(), 4, Alignment::ONE, Caller::here()) };
+    /// assert!(p.is_some());
     /// ```
-    pub unsafe fn allocate_through_alloc(
-        ctx: NonNull<()>,
-        vtable: &'static VTable,
-        layout: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the function's contract: `ctx` and `vtable` belong together.
-        let handle = unsafe { Handle::from_raw_parts(ctx, vtable) };
-        crate::bridge::allocate(&handle, layout)
+    #[inline(always)]
+    #[must_use]
+    pub fn alloc(&self) -> AllocFn {
+        self.alloc
+    }
+
+    /// The table's [`RawAlloc::resize`] entry.
+    ///
+    /// ```
+    /// use alloc_runtime::VTable;
+    /// let resize = VTable::new(|_, _, _, _| None, VTable::no_resize, VTable::no_remap, VTable::no_free).resize();
+    /// # let _ = resize;
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn resize(&self) -> ResizeFn {
+        self.resize
+    }
+
+    /// The table's [`RawAlloc::remap`] entry.
+    ///
+    /// ```
+    /// use alloc_runtime::VTable;
+    /// let remap = VTable::new(|_, _, _, _| None, VTable::no_resize, VTable::no_remap, VTable::no_free).remap();
+    /// # let _ = remap;
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn remap(&self) -> RemapFn {
+        self.remap
+    }
+
+    /// The table's [`RawAlloc::free`] entry.
+    ///
+    /// ```
+    /// use alloc_runtime::VTable;
+    /// let free = VTable::new(|_, _, _, _| None, VTable::no_resize, VTable::no_remap, VTable::no_free).free();
+    /// # let _ = free;
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn free(&self) -> FreeFn {
+        self.free
+    }
+
+    /// The table's [`RawAlloc::validate`] entry.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, VTable};
+    /// use core::ptr::NonNull;
+    /// let table = VTable::new(|_, _, _, _| None, VTable::no_resize, VTable::no_remap, VTable::no_free);
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 1);
+    /// // SAFETY: `no_validate` never looks at the context.
+    /// assert!(unsafe { (table.validate())(NonNull::dangling(), memory, Alignment::ONE, Caller::here()) });
+    /// ```
+    #[inline(always)]
+    #[must_use]
+    pub fn validate(&self) -> ValidateFn {
+        self.validate
     }
 
     /// A `resize` that always refuses: Zig's `Allocator.noResize`, for
@@ -230,6 +315,26 @@ impl VTable {
     /// ```
     pub fn no_free(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
         let _ = (ctx, memory, align, caller);
+    }
+
+    /// A `validate` that answers `true`: the default of [`VTable::new`], for
+    /// allocators that keep no records and so cannot tell
+    /// ([`RawAlloc::validate`]'s default).
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Caller, VTable};
+    /// use core::ptr::NonNull;
+    /// let memory = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 1);
+    /// assert!(VTable::no_validate(NonNull::dangling(), memory, Alignment::ONE, Caller::here()));
+    /// ```
+    pub fn no_validate(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        caller: Caller,
+    ) -> bool {
+        let _ = (ctx, memory, align, caller);
+        true
     }
 }
 
@@ -297,6 +402,34 @@ mod thunk {
         // SAFETY: as in `alloc` above.
         let a = unsafe { context::<A>(ctx) };
         crate::bridge::allocate(a, layout)
+    }
+
+    pub(super) unsafe fn validate<A: RawAlloc>(
+        ctx: NonNull<()>,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        caller: Caller,
+    ) -> bool {
+        // SAFETY: as in `alloc` above.
+        let a = unsafe { context::<A>(ctx) };
+        a.validate(memory, align, caller)
+    }
+
+    /// allocator-api2's `allocate` built from `vtable.alloc` by the
+    /// [`bridge`](crate::bridge): the `allocate` entry of [`VTable::new`].
+    ///
+    /// # Safety
+    ///
+    /// `ctx` and `vtable` are the two halves of a live handle: calling the
+    /// table's functions on `ctx` upholds their contracts.
+    pub(super) unsafe fn allocate_through_alloc(
+        ctx: NonNull<()>,
+        vtable: &'static VTable,
+        layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: the function's contract: `ctx` and `vtable` belong together.
+        let handle = unsafe { Handle::from_raw_parts(ctx, vtable) };
+        crate::bridge::allocate(&handle, layout)
     }
 
     pub(super) unsafe fn free<A: RawAlloc>(
@@ -403,10 +536,14 @@ impl<'a> Handle<'a> {
     /// # Safety
     ///
     /// For as long as `'a` lasts (and the handle or a copy of it is used),
-    /// calling `vtable`'s functions with `ctx` must uphold the contract of
-    /// the [`RawAlloc`] method of the same name: whatever `ctx` points to must
-    /// stay alive and act as one allocator, without being `Sync` necessarily
-    /// (this handle is [`Local`]).
+    /// calling `vtable`'s functions (`alloc`, `resize`, `remap`, `free` and
+    /// `validate`: the entries it was made with by [`VTable::new`] and
+    /// [`VTable::with_validate`], or those of [`VTable::of`]) with `ctx` must
+    /// uphold the contract of the [`RawAlloc`] method of the same name:
+    /// whatever `ctx` points to must stay alive and act as one allocator,
+    /// without being `Sync` necessarily (this handle is [`Local`]). The
+    /// table's other entry, the allocator-api2 `allocate` fast path, is
+    /// always derived from its `alloc`, so it needs no promise of its own.
     ///
     /// # Examples
     ///
@@ -545,6 +682,10 @@ impl<'a, M: Threading> Handle<'a, M> {
     /// Free it with [`destroy`](Self::destroy) on a handle to the same
     /// allocator. A zero-size `T` is not allocated.
     ///
+    /// `value` exists before the allocation does, so it passes through the
+    /// stack; for a large value, build it in place with
+    /// [`create_with`](Self::create_with).
+    ///
     /// # Errors
     ///
     /// [`AllocError`] when the allocator refuses; `value` is dropped then.
@@ -572,6 +713,89 @@ impl<'a, M: Threading> Handle<'a, M> {
         // size and alignment, or dangling-but-aligned for a zero-size `T`).
         unsafe { ptr.as_ptr().write(value) };
         Ok(ptr)
+    }
+
+    /// Allocates room for one `T`, then calls `f` and writes the value it
+    /// returns straight into that memory: bumpalo's `alloc_with`.
+    ///
+    /// [`create`](Self::create) takes the value as an argument, so it exists
+    /// on the stack before it is moved into the allocation; a large value (a
+    /// multi-megabyte array) can overflow a small stack there. Here memory is
+    /// allocated first and `f` is called in an `#[inline(always)]` writer, so
+    /// an optimised build builds the value in place, never on the stack. This
+    /// is the optimiser's work, not a language guarantee: unoptimised builds
+    /// may still go through a temporary.
+    ///
+    /// If `f` panics, the memory is freed and the panic continues. A
+    /// zero-size `T` is not allocated.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`] when the allocator refuses; `f` is not called then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use alloc_runtime::Bump;
+    /// use core::mem::MaybeUninit;
+    /// let mut buf = [MaybeUninit::uninit(); 1 << 16];
+    /// let bump = Bump::new(&mut buf);
+    /// let a = bump.allocator();
+    /// let p = a.create_with(|| [7u8; 1 << 15])?;
+    /// // SAFETY: `create_with` initialized the value; nothing else refers to it.
+    /// assert!(unsafe { p.as_ref() }.iter().all(|&b| b == 7));
+    /// // SAFETY: `p` came from `create_with` on this allocator and is destroyed once.
+    /// unsafe { a.destroy(p) };
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[inline(always)]
+    #[track_caller]
+    pub fn create_with<T, F: FnOnce() -> T>(self, f: F) -> Result<NonNull<T>, AllocError> {
+        /// Frees the allocation if `f` unwinds.
+        struct FreeOnUnwind<'h, M: Threading> {
+            handle: Handle<'h, M>,
+            ptr: NonNull<u8>,
+            bytes: usize,
+            align: Alignment,
+            caller: Caller,
+        }
+        impl<M: Threading> Drop for FreeOnUnwind<'_, M> {
+            fn drop(&mut self) {
+                if self.bytes != 0 {
+                    let memory = NonNull::slice_from_raw_parts(self.ptr, self.bytes);
+                    // SAFETY: `memory` is the live, non-empty block just
+                    // allocated for the value, with this alignment; the value
+                    // was never written, and the block is not used again.
+                    unsafe { self.handle.free(memory, self.align, self.caller) };
+                }
+            }
+        }
+
+        /// Writes `f()` to `ptr`; inlined so the value can be built there.
+        ///
+        /// # Safety
+        ///
+        /// `ptr` is valid for writing one `T`.
+        #[inline(always)]
+        unsafe fn write_with<T, F: FnOnce() -> T>(ptr: *mut T, f: F) {
+            // SAFETY: the function's contract.
+            unsafe { ptr.write(f()) }
+        }
+
+        let caller = Caller::here();
+        let ptr = self.alloc_uninit::<T>(1, caller)?;
+        let guard = FreeOnUnwind {
+            handle: self,
+            ptr,
+            bytes: size_of::<T>(),
+            align: Alignment::of::<T>(),
+            caller,
+        };
+        // SAFETY: `ptr` is valid for writing one `T` (just allocated with its
+        // size and alignment, or dangling-but-aligned for a zero-size `T`).
+        unsafe { write_with(ptr.cast::<T>().as_ptr(), f) };
+        core::mem::forget(guard);
+        Ok(ptr.cast())
     }
 
     /// Drops the value behind `ptr` and frees its memory: Zig's `destroy`.
@@ -705,8 +929,10 @@ impl<'a, M: Threading> Handle<'a, M> {
     ///
     /// # Errors
     ///
-    /// [`AllocError`] when no new memory could be had; `slice` is then still
-    /// valid and unchanged.
+    /// [`AllocError`] when no new memory could be had, or when the slice has
+    /// to move and the allocator's [`validate`](RawAlloc::validate) says it
+    /// is not one of its blocks with this length (nothing is then read,
+    /// allocated or freed); `slice` is then still valid and unchanged.
     ///
     /// # Safety
     ///
@@ -761,9 +987,16 @@ impl<'a, M: Threading> Handle<'a, M> {
         if let Some(p) = unsafe { self.remap(old_memory, align, new_bytes, caller) } {
             return done(p);
         }
+        // Moving reads the old block: ask the allocator first, and on `false`
+        // (a wrong length, a foreign slice) give up before anything is
+        // allocated, copied or freed.
+        if !self.validate(old_memory, align, caller) {
+            return Err(AllocError);
+        }
         let new = self.alloc(new_bytes, align, caller).ok_or(AllocError)?;
         // SAFETY: both are valid for `min(old, new)` bytes and distinct
-        // allocations, so they do not overlap.
+        // allocations, disjoint from each other (memory handed out is the
+        // caller's alone), so they do not overlap.
         unsafe {
             new.as_ptr()
                 .copy_from_nonoverlapping(old.as_ptr(), old_bytes.min(new_bytes))
@@ -863,10 +1096,18 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
         // SAFETY: they belong together, and the caller upholds `free`'s contract.
         unsafe { (self.vtable.free)(self.ctx, memory, align, caller) }
     }
+
+    #[inline(always)]
+    fn validate(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
+        // SAFETY: they belong together; `validate` has no other precondition.
+        unsafe { (self.vtable.validate)(self.ctx, memory, align, caller) }
+    }
 }
 
-// SAFETY: `allocate` is the table's allocator-api2 entry (the bridge over
-// the allocator type, or over `alloc`), and the other methods are the bridge
+// SAFETY: `allocate` is the table's allocator-api2 entry, which its private
+// invariant makes the bridge over the table's own `alloc` (over the allocator
+// type for `VTable::of`, over the `alloc` entry for `VTable::new`), and the
+// other methods are the bridge
 // over the handle's `RawAlloc`, which upholds allocator-api2's contract given
 // `RawAlloc`'s; copies of a handle are the same allocator.
 unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
@@ -923,5 +1164,195 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: allocator-api2's contract is the bridge's.
         unsafe { crate::bridge::shrink(self, ptr, old_layout, new_layout) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Bump;
+    use crate::testing::record::{Call, Recording};
+    use allocator_api2::alloc::Allocator;
+    use core::cell::Cell;
+    use core::mem::MaybeUninit;
+
+    std::thread_local! {
+        /// The lengths the hand-made table's `alloc` was asked for.
+        static ASKED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// A hand-made `alloc` over a `Bump` context that records its length.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` points to a live `Bump`.
+    unsafe fn bump_alloc(
+        ctx: NonNull<()>,
+        len: usize,
+        align: Alignment,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        ASKED.with(|asked| asked.set(asked.get() + len));
+        // SAFETY: the function's contract.
+        let bump = unsafe { ctx.cast::<Bump<'_>>().as_ref() };
+        bump.alloc(len, align, caller)
+    }
+
+    #[test]
+    fn a_hand_made_table_allocates_through_its_own_alloc() {
+        static TABLE: VTable = VTable::new(
+            bump_alloc,
+            VTable::no_resize,
+            VTable::no_remap,
+            VTable::no_free,
+        );
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        // SAFETY: `ctx` is `&bump`, alive for the handle; `bump_alloc` is
+        // `Bump::alloc`, and the other entries refuse or do nothing.
+        let handle = unsafe { Handle::from_raw_parts(NonNull::from(&bump).cast(), &TABLE) };
+        ASKED.with(|asked| asked.set(0));
+        let block = handle.allocate(Layout::new::<[u8; 24]>()).unwrap();
+        assert_eq!(block.len(), 24, "allocate reported another length");
+        assert_eq!(
+            ASKED.with(Cell::get),
+            24,
+            "allocate did not go through alloc"
+        );
+        assert_eq!(bump.used(), 24);
+        assert!(bump.owns(block.cast::<u8>().as_ptr()));
+        let memory = NonNull::slice_from_raw_parts(NonNull::<u8>::dangling(), 1);
+        assert!(
+            handle.validate(memory, Alignment::ONE, Caller::here()),
+            "no_validate says true"
+        );
+    }
+
+    #[test]
+    fn forwards_validate_to_the_allocator() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let handle = bump.allocator();
+        let block = handle.alloc_slice::<u8>(8).unwrap();
+        let foreign = [0u8; 8];
+        let foreign = NonNull::slice_from_raw_parts(NonNull::from(&foreign).cast::<u8>(), 8);
+        assert!(handle.validate(block, Alignment::ONE, Caller::here()));
+        assert!(
+            !handle.validate(foreign, Alignment::ONE, Caller::here()),
+            "the handle answered for the bump instead of asking it"
+        );
+        let sync = Recording::new(&bump);
+        sync.valid.set(false);
+        assert!(
+            !sync
+                .allocator()
+                .validate(block, Alignment::ONE, Caller::here())
+        );
+        assert_eq!(sync.take(), [Call::Validate(8)]);
+    }
+
+    #[test]
+    fn realloc_asks_validate_before_it_moves_a_slice() {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let rec = Recording::new(Bump::new(&mut buf));
+        let a = rec.allocator();
+        let s = a.dupe(&[1u32, 2, 3, 4]).unwrap();
+        let _pin = a.create(0u8).unwrap(); // `s` is no longer last: growing moves it
+        rec.take();
+        rec.valid.set(false);
+        // SAFETY: `s` came from `dupe` on `a` with this length.
+        let refused = unsafe { a.realloc(s, 20) };
+        assert!(refused.is_err(), "moved a block the allocator disowned");
+        assert_eq!(
+            rec.take(),
+            [
+                Call::Resize(16, 80),
+                Call::Remap(16, 80),
+                Call::Validate(16)
+            ],
+            "nothing may be allocated, copied or freed after validate says no"
+        );
+        rec.valid.set(true);
+        // SAFETY: as above: the refused realloc left `s` as it was.
+        let moved = unsafe { a.realloc(s, 20) }.unwrap();
+        // SAFETY: `realloc` kept the four elements `dupe` initialized.
+        assert_eq!(unsafe { &moved.as_ref()[..4] }, [1, 2, 3, 4]);
+        assert_eq!(
+            rec.take(),
+            [
+                Call::Resize(16, 80),
+                Call::Remap(16, 80),
+                Call::Validate(16),
+                Call::Alloc(80),
+                Call::Free(16)
+            ]
+        );
+    }
+
+    /// Bytes of the value `create_with` builds: larger than the stack of
+    /// the thread it runs on in an optimised build.
+    const LARGE: usize = if cfg!(miri) {
+        1 << 14
+    } else if cfg!(debug_assertions) {
+        1 << 20
+    } else {
+        8 << 20
+    };
+
+    #[test]
+    fn create_with_builds_a_large_value_in_place() {
+        // Optimised: a stack 32 times smaller than the value, so the test
+        // overflows it unless the value is built in the allocation.
+        // Unoptimised code keeps temporaries (no in-place guarantee there),
+        // so the stack then has room for a few copies and the test checks
+        // the contents only. (The optimiser builds an inline closure's value
+        // in place; one returned by a function it does not inline still goes
+        // through a temporary, as with bumpalo's `alloc_with`.)
+        let stack = if cfg!(debug_assertions) {
+            4 * LARGE + (1 << 20)
+        } else {
+            LARGE / 32
+        };
+        let worker = std::thread::Builder::new().stack_size(stack).spawn(|| {
+            let mut storage = std::vec::Vec::<u8>::with_capacity(LARGE + 64);
+            let bump = Bump::new(&mut storage.spare_capacity_mut()[..LARGE + 64]);
+            let a = bump.allocator();
+            let p = a
+                .create_with(|| [0xC3u8; LARGE])
+                .expect("room for the value");
+            assert!(bump.owns(p.as_ptr().cast()), "the value is not in the bump");
+            assert_eq!(bump.used(), LARGE, "one allocation, of the value's size");
+            // SAFETY: `create_with` initialized the value; nothing else refers to it.
+            let value = unsafe { p.as_ref() };
+            let step = if cfg!(miri) { 61 } else { 1 };
+            assert!(
+                value.iter().step_by(step).all(|&b| b == 0xC3),
+                "lost the value"
+            );
+            // SAFETY: from `create_with` on `a`, destroyed once.
+            unsafe { a.destroy(p) };
+            assert_eq!(bump.used(), 0, "the most recent block came back");
+        });
+        worker.expect("spawn").join().expect("the worker finished");
+    }
+
+    #[test]
+    fn create_with_frees_the_memory_when_the_closure_panics() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let a = bump.allocator();
+        let unwound = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+            a.create_with::<[u8; 8], _>(|| panic!("no value"))
+        }));
+        assert!(unwound.is_err());
+        assert_eq!(bump.used(), 0, "the block for the value leaked");
+        let refused = Bump::new(&mut []);
+        let called = Cell::new(false);
+        assert!(
+            refused.allocator().create_with(|| called.set(true)).is_ok(),
+            "zero-size"
+        );
+        assert!(called.get());
+        assert!(refused.allocator().create_with(|| 5u8).is_err());
     }
 }

@@ -73,7 +73,7 @@ pub use crate::fail::{Fail, FailConfig, FailedCall, FailureReason, InducedFailur
 #[cfg(feature = "alloc")]
 pub use crate::global::Global;
 pub use crate::handle::{
-    AllocFn, AllocateFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable,
+    AllocFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable, ValidateFn,
 };
 pub use crate::logging::Logging;
 pub use crate::raw::RawAlloc;
