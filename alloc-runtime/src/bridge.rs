@@ -291,7 +291,7 @@ fn debug_assert_grows(old_layout: Layout, new_layout: Layout, function: &str) {
 }
 
 #[inline(always)]
-fn allocate_at<A: RawAlloc + ?Sized>(
+pub(crate) fn allocate_at<A: RawAlloc + ?Sized>(
     a: &A,
     layout: Layout,
     caller: Caller,

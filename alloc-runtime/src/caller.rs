@@ -80,8 +80,7 @@ impl Caller {
     ///
     /// A request made by a collection (`Vec::try_reserve`, `Box::try_new_in`)
     /// reaches the allocator from the collection's own code, which is not
-    /// `#[track_caller]`: its `Caller` names a line there, or this crate's
-    /// thunk behind a [`Handle`](crate::Handle)'s `allocate`. Reports show
+    /// `#[track_caller]`: its `Caller` names a line there. Reports show
     /// such a `Caller` as "inside a collection", with the user's frame from
     /// a backtrace when there is one. This crate's own unit tests (files
     /// named `tests.rs`) count as user code.
@@ -195,13 +194,13 @@ mod tests {
         assert!(!Caller::here().is_user_code());
         let recorder = Recorder(core::cell::Cell::new(None));
         let handle = crate::Handle::new(&recorder);
-        // A `Vec` over a handle: the request comes through the handle's
-        // thunk (this crate); a grow comes from allocator-api2's code.
+        // A `Vec` over a handle: the handle passes its caller through, so
+        // the request names allocator-api2's code, not the handle's thunk.
         let mut v: allocator_api2::vec::Vec<u8, _> = allocator_api2::vec::Vec::new_in(handle);
         assert!(v.try_reserve(1).is_err());
-        let thunk = recorder.0.take().unwrap();
-        assert!(thunk.is_inside_this_crate(), "{thunk}");
-        assert!(!thunk.is_user_code());
+        let through_handle = recorder.0.take().unwrap();
+        assert!(through_handle.is_inside_a_library(), "{through_handle}");
+        assert!(!through_handle.is_user_code());
         let boxed = allocator_api2::boxed::Box::try_new_in(1u8, &recorder);
         assert!(boxed.is_err());
         let collection = recorder.0.take().unwrap();

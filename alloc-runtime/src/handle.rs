@@ -103,6 +103,7 @@ type AllocateFn = unsafe fn(
     ctx: NonNull<()>,
     vtable: &'static VTable,
     layout: Layout,
+    caller: Caller,
 ) -> Result<NonNull<[u8]>, AllocError>;
 
 impl VTable {
@@ -398,10 +399,11 @@ mod thunk {
         ctx: NonNull<()>,
         _vtable: &'static VTable,
         layout: Layout,
+        caller: Caller,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `alloc` above.
         let a = unsafe { context::<A>(ctx) };
-        crate::bridge::allocate(a, layout)
+        crate::bridge::allocate_at(a, layout, caller)
     }
 
     pub(super) unsafe fn validate<A: RawAlloc>(
@@ -426,10 +428,11 @@ mod thunk {
         ctx: NonNull<()>,
         vtable: &'static VTable,
         layout: Layout,
+        caller: Caller,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: the function's contract: `ctx` and `vtable` belong together.
         let handle = unsafe { Handle::from_raw_parts(ctx, vtable) };
-        crate::bridge::allocate(&handle, layout)
+        crate::bridge::allocate_at(&handle, layout, caller)
     }
 
     pub(super) unsafe fn free<A: RawAlloc>(
@@ -884,8 +887,9 @@ impl<'a, M: Threading> Handle<'a, M> {
             .alloc_uninit::<T>(src.len(), Caller::here())?
             .cast::<T>();
         // SAFETY: `ptr` is valid for `src.len()` writes of `T` (just
-        // allocated), does not overlap `src` (a live borrow the allocator
-        // cannot hand out), and `T: Copy` needs no drop bookkeeping.
+        // allocated); memory handed out is disjoint from everything else
+        // live, whoever allocated it (`RawAlloc`'s contract), so it does not
+        // overlap `src`, a live borrow; `T: Copy` needs no drop bookkeeping.
         unsafe {
             ptr.as_ptr()
                 .copy_from_nonoverlapping(src.as_ptr(), src.len())
@@ -1112,9 +1116,10 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
 // `RawAlloc`'s; copies of a handle are the same allocator.
 unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
+    #[track_caller]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: `ctx` and `vtable` belong together (see `RawAlloc` above).
-        unsafe { (self.vtable.allocate)(self.ctx, self.vtable, layout) }
+        unsafe { (self.vtable.allocate)(self.ctx, self.vtable, layout, Caller::here()) }
     }
 
     #[inline(always)]
@@ -1175,6 +1180,18 @@ mod tests {
     use allocator_api2::alloc::Allocator;
     use core::cell::Cell;
     use core::mem::MaybeUninit;
+
+    #[test]
+    fn a_direct_allocate_through_the_handle_names_the_callers_line() {
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let fail = crate::Fail::new(Bump::new(&mut buf), 0);
+        let handle = fail.allocator();
+        let line = line!() + 1;
+        assert!(handle.allocate(Layout::new::<u64>()).is_err());
+        let caller = fail.first_failure().expect("the refusal was recorded");
+        assert_eq!(caller.location().file(), file!());
+        assert_eq!(caller.location().line(), line);
+    }
 
     std::thread_local! {
         /// The lengths the hand-made table's `alloc` was asked for.

@@ -63,8 +63,9 @@ use crate::{Alignment, Caller, Handle, ThreadSafe};
 ///
 /// struct Global;
 ///
-/// // SAFETY: the global allocator hands out distinct, valid blocks for
-/// // `Layout`s built from the same length and alignment that free receives.
+/// // SAFETY: the global allocator hands out valid blocks, disjoint from
+/// // everything else live, for `Layout`s built from the same length and
+/// // alignment that free receives; all values of `Global` are one allocator.
 /// unsafe impl RawAlloc for Global {
 ///     fn alloc(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
 ///         let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;

@@ -3,7 +3,8 @@
 //! through its type-erased `Handle`: `testing::api2`. A block added to the
 //! crate gets a line here.
 
-use alloc_runtime::debug::{DebugAlloc, Global, test_allocator};
+use alloc_runtime::Global;
+use alloc_runtime::debug::{DebugAlloc, test_allocator};
 use alloc_runtime::logging::Event;
 use alloc_runtime::testing::{CONFORMANCE_BYTES, api2};
 use alloc_runtime::{Bump, Counting, Fail, Handle, Logging};
@@ -80,8 +81,7 @@ fn sync_handle() {
     api2::all(Global.sync_allocator());
 }
 
-/// The std global allocator as a block (`alloc_runtime::debug::Global` on
-/// this branch; `alloc_runtime::Global` once it moves).
+/// The std global allocator as a block.
 #[test]
 fn global() {
     api2::all(Global);

@@ -10,7 +10,12 @@ fn alloc(_: NonNull<()>, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8
 }
 
 /// Claims a gigabyte it never allocated.
-fn lying(_: NonNull<()>, _: &'static VTable, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+fn lying(
+    _: NonNull<()>,
+    _: &'static VTable,
+    _: Layout,
+    _: Caller,
+) -> Result<NonNull<[u8]>, AllocError> {
     Ok(NonNull::slice_from_raw_parts(NonNull::dangling(), 1 << 30))
 }
 

@@ -2,39 +2,12 @@
 
 use super::*;
 use crate::fail::FailConfig;
-use crate::{Alignment, AllocError, Bump, Caller};
+use crate::{AllocError, Bump, Global};
 use allocator_api2::boxed::Box;
 use allocator_api2::vec::Vec;
-use core::alloc::Layout;
 use core::cell::Cell;
 use core::mem::MaybeUninit;
-use core::ptr::NonNull;
 use std::string::ToString;
-
-/// The global allocator as a backing allocator: frees come back, in any
-/// order.
-struct Heap;
-
-// SAFETY: the global allocator hands out distinct, valid blocks for
-// layouts built from the same length and alignment that free receives.
-unsafe impl RawAlloc for Heap {
-    fn alloc(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
-        let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
-        if len == 0 {
-            return None;
-        }
-        // SAFETY: the layout has a non-zero size.
-        NonNull::new(unsafe { std::alloc::alloc(layout) })
-    }
-
-    unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, _: Caller) {
-        // SAFETY: `free`'s contract: `memory` came from `alloc` with this
-        // length and alignment, which formed a valid layout then.
-        let layout = unsafe { Layout::from_size_align_unchecked(memory.len(), align.to_bytes()) };
-        // SAFETY: as above; the block is live and freed once.
-        unsafe { std::alloc::dealloc(memory.cast().as_ptr(), layout) };
-    }
-}
 
 fn map_err<T, E>(r: Result<T, E>) -> Result<T, AllocError> {
     r.map_err(|_| AllocError)
@@ -72,7 +45,7 @@ fn vec_then_map(h: Handle<'_>) -> Result<u64, AllocError> {
 
 #[test]
 fn correct_code_with_a_vec_and_a_hash_map_passes() {
-    let summary = assert_all_allocation_failures(&Heap, vec_and_map);
+    let summary = assert_all_allocation_failures(&Global, vec_and_map);
     assert!(summary.allocations > 5, "{summary}");
     assert_eq!(summary.runs, summary.allocations + 2);
 }
@@ -94,7 +67,7 @@ fn correct_code_passes_the_growth_walk_on_a_bump() {
 
 #[test]
 fn a_swallowed_failure_is_detected() {
-    let err = check_all_allocation_failures(&Heap, |h| {
+    let err = check_all_allocation_failures(&Global, |h| {
         let mut v: Vec<u8, _> = Vec::new_in(h);
         let _ = v.try_reserve(8);
         Ok::<_, AllocError>(v.len())
@@ -178,7 +151,7 @@ fn a_leak_on_the_success_path_is_detected() {
 #[cfg(feature = "std")]
 #[test]
 fn a_panic_is_caught_and_reported() {
-    let err = check_all_allocation_failures(&Heap, |h| {
+    let err = check_all_allocation_failures(&Global, |h| {
         let b = Box::try_new_in(7u32, h).expect("out of memory");
         Ok::<_, AllocError>(*b)
     })
@@ -196,7 +169,7 @@ fn a_panic_is_caught_and_reported() {
 #[test]
 fn a_body_that_allocates_less_each_time_is_nondeterministic() {
     let calls = Cell::new(0usize);
-    let err = check_all_allocation_failures(&Heap, |h| {
+    let err = check_all_allocation_failures(&Global, |h| {
         calls.set(calls.get() + 1);
         // 3 allocations in the clean run, then 2, 1, 0, ...
         for _ in 0..3usize.saturating_sub(calls.get() - 1) {
@@ -227,7 +200,7 @@ fn a_body_that_allocates_less_each_time_is_nondeterministic() {
 #[test]
 fn a_body_that_allocates_more_each_time_is_nondeterministic() {
     let calls = Cell::new(0usize);
-    let err = check_all_allocation_failures(&Heap, |h| {
+    let err = check_all_allocation_failures(&Global, |h| {
         calls.set(calls.get() + 1);
         for _ in 0..calls.get() {
             let p = h.create(0u16)?;
@@ -250,7 +223,7 @@ fn a_body_that_allocates_more_each_time_is_nondeterministic() {
 #[test]
 fn an_error_without_an_induced_failure_is_nondeterministic() {
     let calls = Cell::new(0usize);
-    let err = check_all_allocation_failures(&Heap, |h| {
+    let err = check_all_allocation_failures(&Global, |h| {
         calls.set(calls.get() + 1);
         if calls.get() > 1 {
             return Err("flaky");
@@ -279,7 +252,7 @@ fn an_error_without_an_induced_failure_is_nondeterministic() {
 
 #[test]
 fn an_error_in_the_clean_run_is_reported() {
-    let err = check_all_allocation_failures(&Heap, |_| Err::<(), _>(42)).unwrap_err();
+    let err = check_all_allocation_failures(&Global, |_| Err::<(), _>(42)).unwrap_err();
     assert!(matches!(err, CheckError::CleanRunFailed { error: 42, .. }));
 }
 
@@ -342,10 +315,10 @@ fn reports_print_one_example_of_each_kind() {
     let mut buf = [MaybeUninit::uninit(); 1024];
     let backing = Bump::new(&mut buf);
     let reports = [
-        check_all_allocation_failures(&Heap, |_| Err::<(), _>("bad input"))
+        check_all_allocation_failures(&Global, |_| Err::<(), _>("bad input"))
             .unwrap_err()
             .to_string(),
-        check_all_allocation_failures(&Heap, |h| {
+        check_all_allocation_failures(&Global, |h| {
             let mut v: Vec<u8, _> = Vec::new_in(h);
             let _ = v.try_reserve(8);
             Ok::<_, AllocError>(())
@@ -363,7 +336,7 @@ fn reports_print_one_example_of_each_kind() {
         })
         .unwrap_err()
         .to_string(),
-        check_all_allocation_failures(&Heap, |h| {
+        check_all_allocation_failures(&Global, |h| {
             calls.set(calls.get() + 1);
             for _ in 0..calls.get() {
                 let p = h.create(0u16)?;
@@ -375,7 +348,7 @@ fn reports_print_one_example_of_each_kind() {
         .unwrap_err()
         .to_string(),
         #[cfg(feature = "std")]
-        check_all_allocation_failures(&Heap, |h| {
+        check_all_allocation_failures(&Global, |h| {
             Ok::<_, AllocError>(*Box::try_new_in(7u32, h).expect("out of memory"))
         })
         .unwrap_err()
@@ -418,7 +391,7 @@ where
     F: FnMut(Handle<'_>) -> Result<T, E>,
 {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_all_allocation_failures(&Heap, body)
+        check_all_allocation_failures(&Global, body)
     }))
     .unwrap_or_else(|_| panic!("a panic escaped the check"))
 }

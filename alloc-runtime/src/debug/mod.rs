@@ -141,7 +141,3 @@ pub(crate) use self::site::capture_user_frame;
 pub use self::site::{Frame, Site, user_frame};
 #[cfg(feature = "std")]
 pub use self::test_allocator::{TestAllocator, test_allocator};
-/// The parent of [`test_allocator()`], re-exported from its own home,
-/// [`alloc_runtime::Global`](crate::Global) (it was `debug::Global` first).
-#[doc(no_inline)]
-pub use crate::Global;
