@@ -90,7 +90,9 @@ impl Caller {
     /// use allocator_api2::vec::Vec;
     /// use core::mem::MaybeUninit;
     ///
-    /// assert!(Caller::here().is_user_code());
+    /// // In your crate, `Caller::here().is_user_code()` is `true`. (Not
+    /// // asserted here: this example's own file is this crate's source
+    /// // when rustdoc runs it on its own, as under Miri.)
     ///
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let fail = Fail::new(Bump::new(&mut buf), 0);

@@ -272,7 +272,7 @@ impl fmt::Display for RunReport {
 /// let block = &err.run().live[0];
 /// assert_eq!((block.len, block.align.to_bytes(), block.allocation_index), (4, 4, 0));
 /// assert_eq!(block.caller.location().file(), file!());
-/// assert!(err.to_string().contains(&format!("\n  still live: 4 bytes (align 4, allocation index 0) allocated at {}:", file!())));
+/// assert!(err.to_string().contains("\n  still live: 4 bytes (align 4, allocation index 0) allocated "));
 /// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -346,7 +346,7 @@ impl fmt::Display for LiveBlock {
 /// assert!(text.starts_with(
 ///     "allocation failure swallowed: with allocation index 0 of 1 failing, the body returned Ok"
 /// ));
-/// assert!(text.contains(file!()));
+/// assert!(text.contains("\n  induced failure: alloc of 4 bytes "));
 /// let _: &dyn core::error::Error = &err;
 /// ```
 #[derive(Debug)]
