@@ -102,6 +102,11 @@ impl fmt::Display for Stats {
 /// counters are `Cell`s, so `Counting` is not `Sync`. Moves through `remap`
 /// and in-place `resize` keep `live_bytes` exact.
 ///
+/// An allocation adds to two counters and nothing else: the peak of live
+/// bytes is settled lazily, when live bytes fall (`free`, shrinking) and when
+/// [`stats`](Self::stats) reads it, which is exact because live bytes only
+/// grow in between.
+///
 /// Stack it by value (`Counting<Fail<Bump>>`), by reference
 /// (`Counting<&Bump>`), or over a [`Handle`](crate::Handle).
 ///
@@ -142,6 +147,9 @@ pub struct Counting<A> {
 }
 
 /// The live counters: [`Stats`] in `Cell`s.
+///
+/// An allocation updates two words (`allocations`, `bytes_allocated`); the
+/// peak is settled lazily, see `peak_live_bytes`.
 #[derive(Default)]
 struct Counters {
     allocations: Cell<u64>,
@@ -151,8 +159,15 @@ struct Counters {
     failures: Cell<u64>,
     bytes_allocated: Cell<u64>,
     bytes_freed: Cell<u64>,
-    /// The largest `bytes_allocated - bytes_freed` (live bytes, derived
-    /// rather than stored: one store fewer per call) ever was.
+    /// The largest live bytes (`bytes_allocated - bytes_freed`, derived
+    /// rather than stored) ever were, up to the last decrease of live bytes.
+    ///
+    /// Settled lazily: live bytes only grow between two decreases (a `free`,
+    /// a shrinking `resize`/`remap`), so their largest value in between is
+    /// the one just before the decrease. Every decrease settles the peak
+    /// first ([`Counters::shrank`]), and [`Counters::peak`] (what `stats`
+    /// reads) takes the larger of this and live bytes now; so the peak read
+    /// is exact, and an allocation or a growth never touches it.
     peak_live_bytes: Cell<u64>,
 }
 
@@ -164,18 +179,30 @@ fn bump_u64(cell: &Cell<u64>, by: u64) {
 }
 
 impl Counters {
+    /// Live bytes now.
+    #[inline(always)]
+    fn live(&self) -> u64 {
+        self.bytes_allocated
+            .get()
+            .wrapping_sub(self.bytes_freed.get())
+    }
+
+    /// The exact peak of live bytes so far.
+    #[inline(always)]
+    fn peak(&self) -> u64 {
+        self.peak_live_bytes.get().max(self.live())
+    }
+
     #[inline(always)]
     fn grew(&self, bytes: usize) {
-        let allocated = self.bytes_allocated.get().wrapping_add(bytes as u64);
-        self.bytes_allocated.set(allocated);
-        let live = allocated.wrapping_sub(self.bytes_freed.get());
-        if live > self.peak_live_bytes.get() {
-            self.peak_live_bytes.set(live);
-        }
+        // No peak update: see `peak_live_bytes`.
+        bump_u64(&self.bytes_allocated, bytes as u64);
     }
 
     #[inline(always)]
     fn shrank(&self, bytes: usize) {
+        // Live bytes are about to fall: settle the peak at their value now.
+        self.peak_live_bytes.set(self.peak());
         bump_u64(&self.bytes_freed, bytes as u64);
     }
 
@@ -233,8 +260,9 @@ impl<A> Counting<A> {
             bytes_allocated: c.bytes_allocated.get(),
             bytes_freed: c.bytes_freed.get(),
             // Live bytes fit in the address space, so in a `usize`.
-            live_bytes: c.bytes_allocated.get().wrapping_sub(c.bytes_freed.get()) as usize,
-            peak_live_bytes: c.peak_live_bytes.get() as usize,
+            live_bytes: c.live() as usize,
+            // Settled now: the stored peak covers up to the last decrease.
+            peak_live_bytes: c.peak() as usize,
         }
     }
 
@@ -415,6 +443,62 @@ mod tests {
         assert_eq!(s.peak_live_bytes, peak);
         assert_eq!(s.bytes_allocated - s.bytes_freed, 0);
         assert_eq!(s.live_allocations(), 0);
+    }
+
+    #[test]
+    fn the_peak_is_exact_when_read_with_no_free_since_it_was_reached() {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let counting = Counting::new(Bump::new(&mut buf));
+        let a = counting.allocator();
+        let x = a.create(1u64).unwrap();
+        let y = a.create([0u8; 16]).unwrap();
+        assert_eq!(
+            counting.stats().peak_live_bytes,
+            24,
+            "read with no free at all"
+        );
+        // SAFETY: from `create` on this allocator, destroyed once.
+        unsafe { a.destroy(x) };
+        let z = a.create(1u32).unwrap();
+        let s = counting.stats();
+        assert_eq!((s.live_bytes, s.peak_live_bytes), (20, 24));
+        let w = a.create([0u8; 16]).unwrap();
+        let s = counting.stats();
+        assert_eq!(
+            (s.live_bytes, s.peak_live_bytes),
+            (36, 36),
+            "a new peak, no free since"
+        );
+        // SAFETY: as above.
+        unsafe {
+            a.destroy(y);
+            a.destroy(z);
+            a.destroy(w);
+        }
+        let s = counting.stats();
+        assert_eq!((s.live_bytes, s.peak_live_bytes), (0, 36));
+    }
+
+    #[test]
+    fn the_peak_counts_growth_in_place_before_a_shrink() {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let counting = Counting::new(Bump::new(&mut buf));
+        let a = counting.allocator();
+        let s = a.alloc_slice::<u8>(10).unwrap();
+        // SAFETY: `s` came from `alloc_slice` on this handle, with this length.
+        let s = unsafe { a.realloc(s, 100) }.unwrap(); // in place: the last allocation
+        // SAFETY: as above; shrinking, in place.
+        let s = unsafe { a.realloc(s, 4) }.unwrap();
+        let st = counting.stats();
+        assert_eq!(st.resizes + st.remaps, 2, "grown and shrunk");
+        let peak = counting.stats().peak_live_bytes;
+        // SAFETY: as above; freed once.
+        unsafe { a.free_slice(s) };
+        let stats = counting.stats();
+        assert_eq!(
+            (peak, stats.peak_live_bytes, stats.live_bytes),
+            (100, 100, 0)
+        );
     }
 
     #[test]

@@ -41,15 +41,18 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 ///
 /// Counters in Zig's manner: [`allocations`](Self::allocations) (the
 /// allocation index), [`frees`](Self::frees), [`growths`](Self::growths)
-/// (the growth index), [`allocated_bytes`](Self::allocated_bytes) and
-/// [`freed_bytes`](Self::freed_bytes); and, of the first induced failure,
-/// the [`Caller`] ([`first_failure`](Self::first_failure)) and the details
-/// ([`first_induced`](Self::first_induced)).
+/// (the growth index); and, of the first induced failure, the [`Caller`]
+/// ([`first_failure`](Self::first_failure)) and the details
+/// ([`first_induced`](Self::first_induced)). Bytes are not counted here:
+/// wrap it in a [`Counting`](crate::Counting) (`Counting<Fail<A>>`), whose
+/// [`Stats`](crate::Stats) has them.
 ///
-/// The fast path is one comparison: the next allocation index at which
-/// anything may fail is precomputed, and the per-request knobs (which need
-/// every request looked at) set it to zero. The counters are `Cell`s, so
-/// `Fail` is not `Sync`.
+/// The allocation fast path is one countdown: the number of allocations
+/// left before anything may fail is precomputed, an allocation compares it
+/// with zero and decrements it (one word updated), and at zero a cold,
+/// out-of-line slow path looks at the knobs. The per-request knobs (which
+/// need every request looked at) keep it at zero. The counters are `Cell`s,
+/// so `Fail` is not `Sync`.
 ///
 /// # Examples
 ///
@@ -80,10 +83,13 @@ pub struct Fail<A> {
     #[allocator(parent)]
     inner: A,
     config: FailConfig,
-    /// The allocation index: successful allocations so far.
-    alloc_index: Cell<usize>,
-    /// `alloc` takes the slow path when `alloc_index >= alloc_trip`: the
-    /// allocation failure index, or 0 when a per-request knob is on.
+    /// Allocations left before `alloc` takes the slow path: `alloc_trip`
+    /// minus the allocation index (successful allocations so far). The one
+    /// word the fast path reads and updates; 0 means the slow path.
+    alloc_left: Cell<usize>,
+    /// The allocation index from which `alloc` takes the slow path (see
+    /// [`Fail::trip`]), or the allocation index now if that is later: so the
+    /// allocation index is always `alloc_trip - alloc_left`.
     alloc_trip: Cell<usize>,
     /// The allocation failure index now (the configured one, or where a
     /// growth failure stopped allocations; `NEVER` once a one-shot index is
@@ -96,10 +102,6 @@ pub struct Fail<A> {
     growth_index: Cell<usize>,
     /// `free` calls.
     frees: Cell<usize>,
-    /// Bytes handed out: by `alloc`, plus growth.
-    allocated_bytes: Cell<usize>,
-    /// Bytes given back: by `free`, plus shrinking.
-    freed_bytes: Cell<usize>,
     /// Requests for more memory looked at by the per-request knobs.
     requests: Cell<u64>,
     /// The SplitMix64 state.
@@ -112,7 +114,7 @@ pub struct Fail<A> {
     first: Cell<Option<InducedFailure>>,
     /// A one-shot growth failure in progress (its first refused call): the
     /// rest of that growth (its `remap`, maybe its fallback `alloc`) is
-    /// refused too. While it is set, `alloc_trip` is 0, so every request
+    /// refused too. While it is set, `alloc_left` is 0, so every request
     /// takes the slow path.
     refusing: Cell<Option<InducedFailure>>,
 }
@@ -155,14 +157,13 @@ impl<A> Fail<A> {
         Self {
             inner,
             config,
-            alloc_index: Cell::new(0),
+            // The allocation index is 0: `trip - trip`.
+            alloc_left: Cell::new(trip),
             alloc_trip: Cell::new(trip),
             alloc_fail_at: Cell::new(config.fail_index),
             resize_fail_at: Cell::new(config.resize_fail_index),
             growth_index: Cell::new(0),
             frees: Cell::new(0),
-            allocated_bytes: Cell::new(0),
-            freed_bytes: Cell::new(0),
             requests: Cell::new(0),
             rng: Cell::new(config.seed),
             threshold: config.threshold(),
@@ -216,7 +217,7 @@ impl<A> Fail<A> {
     #[inline]
     #[must_use]
     pub fn allocations(&self) -> usize {
-        self.alloc_index.get()
+        self.alloc_index()
     }
 
     /// `free` calls so far (Zig's `deallocations`).
@@ -257,45 +258,6 @@ impl<A> Fail<A> {
     #[must_use]
     pub fn growths(&self) -> usize {
         self.growth_index.get()
-    }
-
-    /// Bytes handed out so far: by `alloc`, plus growth by `resize`/`remap`
-    /// (Zig's `allocated_bytes`).
-    ///
-    /// ```
-    /// use alloc_runtime::{Bump, Fail};
-    /// use core::mem::MaybeUninit;
-    /// let mut buf = [MaybeUninit::uninit(); 64];
-    /// let fail = Fail::new(Bump::new(&mut buf), 3);
-    /// fail.allocator().create(1u64)?;
-    /// assert_eq!(fail.allocated_bytes(), 8);
-    /// # Ok::<(), alloc_runtime::AllocError>(())
-    /// ```
-    #[inline]
-    #[must_use]
-    pub fn allocated_bytes(&self) -> usize {
-        self.allocated_bytes.get()
-    }
-
-    /// Bytes given back so far: by `free`, plus shrinking by
-    /// `resize`/`remap` (Zig's `freed_bytes`).
-    ///
-    /// ```
-    /// use alloc_runtime::{Bump, Fail};
-    /// use core::mem::MaybeUninit;
-    /// let mut buf = [MaybeUninit::uninit(); 64];
-    /// let fail = Fail::new(Bump::new(&mut buf), 3);
-    /// let a = fail.allocator();
-    /// let p = a.create(1u64)?;
-    /// // SAFETY: `p` came from `create` on this allocator and is destroyed once.
-    /// unsafe { a.destroy(p) };
-    /// assert_eq!(fail.freed_bytes(), 8);
-    /// # Ok::<(), alloc_runtime::AllocError>(())
-    /// ```
-    #[inline]
-    #[must_use]
-    pub fn freed_bytes(&self) -> usize {
-        self.freed_bytes.get()
     }
 
     /// How many requests were refused on purpose.
@@ -421,7 +383,7 @@ impl<A> Fail<A> {
                 return true;
             }
         }
-        let reason = if self.alloc_index.get() >= self.alloc_fail_at.get() {
+        let reason = if self.alloc_index() >= self.alloc_fail_at.get() {
             if !self.config.sticky {
                 self.spend_alloc_index();
             }
@@ -453,7 +415,7 @@ impl<A> Fail<A> {
         }
         let one_shot = !self.config.sticky;
         let reason = if self.config.allocation_failure_stops_growth
-            && self.alloc_index.get() >= self.alloc_fail_at.get()
+            && self.alloc_index() >= self.alloc_fail_at.get()
         {
             if one_shot {
                 self.spend_alloc_index();
@@ -469,9 +431,8 @@ impl<A> Fail<A> {
             } else if stops {
                 // Allocations stop here too: the fallback alloc of this very
                 // growth is refused, and so is every later request.
-                let index = self.alloc_index.get();
-                self.alloc_fail_at.set(index);
-                self.alloc_trip.set(self.alloc_trip.get().min(index));
+                self.alloc_fail_at.set(self.alloc_index());
+                self.retrip();
             }
             Some(FailureReason::ResizeFailIndex)
         } else {
@@ -486,11 +447,31 @@ impl<A> Fail<A> {
         }
     }
 
+    /// Successful allocations so far.
+    #[inline(always)]
+    fn alloc_index(&self) -> usize {
+        self.alloc_trip.get().wrapping_sub(self.alloc_left.get())
+    }
+
+    /// Sets the allocation index to `index` and recomputes the countdown
+    /// from [`trip`](Self::trip).
+    fn set_alloc_index(&self, index: usize) {
+        let left = self.trip().saturating_sub(index);
+        self.alloc_left.set(left);
+        self.alloc_trip.set(index.wrapping_add(left));
+    }
+
+    /// Recomputes the countdown after a change of what [`trip`](Self::trip)
+    /// depends on.
+    fn retrip(&self) {
+        self.set_alloc_index(self.alloc_index());
+    }
+
     /// Spends a one-shot allocation failure index: no allocation fails by
     /// index any more.
     fn spend_alloc_index(&self) {
         self.alloc_fail_at.set(NEVER);
-        self.alloc_trip.set(self.trip());
+        self.retrip();
     }
 
     /// Whether the one-shot growth failure `growth` refuses its fallback
@@ -504,21 +485,22 @@ impl<A> Fail<A> {
     /// first refused call).
     fn begin_refusal(&self, growth: InducedFailure) {
         self.refusing.set(Some(growth));
-        self.alloc_trip.set(0);
+        self.retrip();
     }
 
     /// Ends the refusal of a one-shot growth failure, returning it if there
     /// was one.
     fn end_refusal(&self) -> Option<InducedFailure> {
         let growth = self.refusing.take()?;
-        self.alloc_trip.set(self.trip());
+        self.retrip();
         Some(growth)
     }
 
-    /// The allocation index from which `alloc` takes the slow path, with no
-    /// growth refusal in progress.
+    /// The allocation index from which `alloc` takes the slow path: the
+    /// allocation failure index now, or 0 (always) while a per-request knob
+    /// is on or a growth refusal is in progress.
     fn trip(&self) -> usize {
-        if self.config.per_request() {
+        if self.config.per_request() || self.refusing.get().is_some() {
             0
         } else {
             self.alloc_fail_at.get()
@@ -578,7 +560,7 @@ impl<A> Fail<A> {
             call,
             reason,
             len,
-            allocation_index: self.alloc_index.get(),
+            allocation_index: self.alloc_index(),
             growth_index: self.growth_index.get(),
         }
     }
@@ -586,8 +568,7 @@ impl<A> Fail<A> {
     /// Whether a growth must go through the slow path.
     #[inline(always)]
     fn growth_watched(&self) -> bool {
-        self.alloc_index.get() >= self.alloc_trip.get()
-            || self.growth_index.get() >= self.resize_fail_at.get()
+        self.alloc_left.get() == 0 || self.growth_index.get() >= self.resize_fail_at.get()
     }
 
     /// Counts a successful change of length from `old_len` to `new_len`.
@@ -596,11 +577,6 @@ impl<A> Fail<A> {
         if new_len > old_len {
             self.growth_index
                 .set(self.growth_index.get().wrapping_add(1));
-            self.allocated_bytes
-                .set(self.allocated_bytes.get().wrapping_add(new_len - old_len));
-        } else {
-            self.freed_bytes
-                .set(self.freed_bytes.get().wrapping_add(old_len - new_len));
         }
     }
 }
@@ -608,32 +584,30 @@ impl<A> Fail<A> {
 impl<A: RawAlloc> Fail<A> {
     #[inline(always)]
     fn guarded_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        if self.alloc_index.get() >= self.alloc_trip.get() {
+        // One compare with zero: the countdown is over.
+        let Some(left) = self.alloc_left.get().checked_sub(1) else {
             // The whole call, out of line: nothing of the fast path is live
             // across it, so the fast path saves no registers.
             return self.watched_alloc(len, align, caller);
+        };
+        let result = self.inner.alloc(len, align, caller);
+        if result.is_some() {
+            // The one word an allocation updates: one allocation fewer left.
+            self.alloc_left.set(left);
         }
-        self.forward_alloc(len, align, caller)
+        result
     }
 
-    /// `alloc` past the trip point: decide, then allocate or refuse.
+    /// `alloc` at the end of the countdown: decide, then allocate or refuse.
     #[cold]
     #[inline(never)]
     fn watched_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         if self.refuse_alloc(len, caller) {
             return None;
         }
-        self.forward_alloc(len, align, caller)
-    }
-
-    /// Allocates from the parent and counts a success.
-    #[inline(always)]
-    fn forward_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         let result = self.inner.alloc(len, align, caller);
         if result.is_some() {
-            self.alloc_index.set(self.alloc_index.get().wrapping_add(1));
-            self.allocated_bytes
-                .set(self.allocated_bytes.get().wrapping_add(len));
+            self.set_alloc_index(self.alloc_index().wrapping_add(1));
         }
         result
     }
@@ -694,8 +668,6 @@ impl<A: RawAlloc> Fail<A> {
     #[inline(always)]
     unsafe fn counted_free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
         self.frees.set(self.frees.get().wrapping_add(1));
-        self.freed_bytes
-            .set(self.freed_bytes.get().wrapping_add(memory.len()));
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
     }
@@ -709,8 +681,6 @@ impl<A: fmt::Debug> fmt::Debug for Fail<A> {
             .field("allocations", &self.allocations())
             .field("frees", &self.frees())
             .field("growths", &self.growths())
-            .field("allocated_bytes", &self.allocated_bytes())
-            .field("freed_bytes", &self.freed_bytes())
             .field("induced_failures", &self.induced.get())
             .field("first_induced", &self.first.get())
             .finish()
@@ -727,19 +697,17 @@ impl<A> fmt::Display for Fail<A> {
     /// let fail = Fail::new(Bump::new(&mut buf), 0);
     /// assert_eq!(
     ///     fail.to_string(),
-    ///     "Fail (fail_index=0): 0 allocations, 0 frees, 0 growths, 0 bytes allocated, 0 bytes freed, 0 induced failures",
+    ///     "Fail (fail_index=0): 0 allocations, 0 frees, 0 growths, 0 induced failures",
     /// );
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "Fail ({}): {} allocations, {} frees, {} growths, {} bytes allocated, {} bytes freed, {} induced failures",
+            "Fail ({}): {} allocations, {} frees, {} growths, {} induced failures",
             self.config,
             self.allocations(),
             self.frees(),
             self.growths(),
-            self.allocated_bytes(),
-            self.freed_bytes(),
             self.induced_failures(),
         )?;
         if let Some(first) = self.first.get() {

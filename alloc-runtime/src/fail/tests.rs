@@ -75,10 +75,13 @@ fn parent_refusals_do_not_count_as_allocations() {
 }
 
 #[test]
-fn counters_follow_zig_allocations_frees_and_bytes() {
+fn counters_follow_zig_allocations_and_frees_and_counting_has_the_bytes() {
     let mut buf = [MaybeUninit::uninit(); 1024];
-    let fail = Fail::new(Bump::new(&mut buf), 10);
-    let a = fail.allocator();
+    // Zig's `allocated_bytes`/`freed_bytes` are `Counting`'s to keep: `Fail`
+    // keeps one word per allocation.
+    let counting = Counting::new(Fail::new(Bump::new(&mut buf), 10));
+    let fail = counting.inner();
+    let a = counting.allocator();
     let p = a.create(1u64).unwrap();
     let s = a.alloc_slice::<u8>(10).unwrap();
     // SAFETY: `s` came from `alloc_slice` on this handle, with this length.
@@ -95,8 +98,10 @@ fn counters_follow_zig_allocations_frees_and_bytes() {
         (fail.allocations(), fail.frees(), fail.growths()),
         (2, 2, 1)
     );
-    assert_eq!(fail.allocated_bytes(), 8 + 10 + 20);
-    assert_eq!(fail.freed_bytes(), 25 + 5 + 8);
+    let stats = counting.stats();
+    assert_eq!(stats.bytes_allocated, 8 + 10 + 20);
+    assert_eq!(stats.bytes_freed, 25 + 5 + 8);
+    assert_eq!(stats.peak_live_bytes, 8 + 30);
     assert!(!fail.has_induced_failure());
     assert_eq!(fail.first_failure(), None);
 }
