@@ -201,8 +201,12 @@ impl Counters {
 
     #[inline(always)]
     fn shrank(&self, bytes: usize) {
-        // Live bytes are about to fall: settle the peak at their value now.
-        self.peak_live_bytes.set(self.peak());
+        // Live bytes are about to fall: settle the peak at their value now
+        // (stored only when it is a new peak).
+        let live = self.live();
+        if live > self.peak_live_bytes.get() {
+            self.peak_live_bytes.set(live);
+        }
         bump_u64(&self.bytes_freed, bytes as u64);
     }
 
