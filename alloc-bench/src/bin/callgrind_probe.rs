@@ -136,10 +136,13 @@ enum Op {
     Deallocate,
 }
 
+/// What `allocate` and `grow` return.
+type Block = Result<NonNull<[u8]>, AllocError>;
+
 /// The three probes of one allocator.
 struct Probes<A: ?Sized> {
-    allocate: fn(&A, Layout) -> Result<NonNull<[u8]>, AllocError>,
-    grow: unsafe fn(&A, NonNull<u8>, Layout, Layout) -> Result<NonNull<[u8]>, AllocError>,
+    allocate: fn(&A, Layout) -> Block,
+    grow: unsafe fn(&A, NonNull<u8>, Layout, Layout) -> Block,
     deallocate: unsafe fn(&A, NonNull<u8>, Layout),
 }
 
@@ -170,11 +173,10 @@ fn drive<A: ?Sized>(n: usize, a: &A, op: Op, layout: Layout, probes: &Probes<A>)
                 }
                 new
             }),
-            Op::Deallocate => (probes.allocate)(a, layout).map(|block| {
+            Op::Deallocate => (probes.allocate)(a, layout).inspect(|block| {
                 // SAFETY: `block` was just allocated from `a` with `layout`
-                // and is not used again.
+                // and is not used again (only its address is passed on).
                 unsafe { (probes.deallocate)(black_box(a), black_box(block.cast()), layout) };
-                block
             }),
         };
         match result {

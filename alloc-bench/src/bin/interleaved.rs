@@ -31,11 +31,13 @@ fn iters(w: Workload) -> u64 {
     }
 }
 
-/// One contender, its type erased: runs a sample, returns the time per
-/// iteration.
+/// Takes one sample of a workload in a shape: the time per iteration.
+type Sampler = Box<dyn FnMut(Workload, Shape, &Inputs) -> Duration>;
+
+/// One contender, its type erased.
 struct Entry {
     name: &'static str,
-    sample: Box<dyn FnMut(Workload, Shape, &Inputs) -> Duration>,
+    sample: Sampler,
 }
 
 fn entry<C: Contender + 'static>(mut c: C) -> Entry {
