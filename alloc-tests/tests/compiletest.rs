@@ -1,6 +1,7 @@
 //! Compile-fail tests: `tests/ui/*.rs` must fail to compile with exactly the
 //! errors in the `.stderr` beside each (blessed on the pinned toolchain with
-//! `TRYBUILD=overwrite cargo test --test compiletest`, then reviewed).
+//! `TRYBUILD=overwrite cargo test -p alloc-tests --test compiletest`, then
+//! reviewed).
 //!
 //! - `derive-*`, `attr-*`, `parent-*`, `override-*`: misuse of
 //!   `#[derive(Allocator)]`, one report with every mistake at its token;

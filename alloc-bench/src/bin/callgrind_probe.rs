@@ -1,0 +1,315 @@
+//! Instruction-count probe for `benches/callgrind.sh`: makes `N` calls of
+//! one allocator-api2 operation on one allocator, each call through an
+//! `#[inline(never)]` function with its own name (`probe_<allocator>_<op>`),
+//! so that callgrind's inclusive count of that function divided by `N` is
+//! the cost of one operation, call and return included.
+//!
+//! ```text
+//! callgrind_probe <ALLOCATOR> <OP> [N=10000] [SIZE=24] [ALIGN=8]
+//! ```
+//!
+//! `ALLOCATOR` is one of
+//!
+//! - `bump`: alloc-runtime's `Bump`, through `&Bump`;
+//! - `bumpalo`: `bumpalo::Bump`, through `&bumpalo::Bump`;
+//! - `bump-scope`: `bump_scope::Bump` (default settings), through `&Bump`;
+//! - `stack`: `Counting<Fail<Bump>>` (no failure limit);
+//! - `handle`: the type-erased `Handle` of a `Bump` (`bump.allocator()`);
+//! - `std`: the global allocator (allocator-api2's `Global`).
+//!
+//! and `OP` one of
+//!
+//! - `allocate`: `allocate(Layout { SIZE, ALIGN })`;
+//! - `grow`: `grow` of the block just allocated (the last one, which an
+//!   arena can grow in place) from `SIZE` to `2 * SIZE` bytes, same
+//!   alignment; the program prints how many grows kept their address;
+//! - `deallocate`: `deallocate` of the block just allocated (which an arena
+//!   takes back).
+//!
+//! For `grow` and `deallocate`, the block is allocated just before, through
+//! the `allocate` probe, which callgrind counts apart. The layout comes from the command line through
+//! `black_box`, so the probes are compiled for a size and alignment unknown
+//! at compile time. The arenas get a buffer big enough for all `N`
+//! operations; the program fails if any allocation does.
+
+use std::alloc::Layout;
+use std::hint::black_box;
+use std::mem::MaybeUninit;
+use std::process::ExitCode;
+use std::ptr::NonNull;
+
+use alloc_runtime::{Bump, Counting, Fail, Handle};
+use allocator_api2::alloc::{AllocError, Allocator, Global};
+
+// The probes are `#[unsafe(no_mangle)] pub`: an exported symbol keeps its
+// signature, so LLVM cannot pass the allocator's fields in registers instead
+// of `&A` (argument promotion) or specialize the probe for its one caller;
+// each probe counts everything from `&A` and its arguments to the result.
+// The names are unique in the program (nothing else defines `probe_*`),
+// which is what `no_mangle` asks of us.
+
+/// Defines the three probes of one allocator type.
+macro_rules! probes {
+    ($ty:ty, $allocate:ident, $grow:ident, $deallocate:ident) => {
+        /// One `allocate`.
+        #[inline(never)]
+        #[unsafe(no_mangle)]
+        pub fn $allocate(a: &$ty, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            (&a).allocate(layout)
+        }
+
+        /// One `grow`.
+        ///
+        /// # Safety
+        ///
+        /// As `Allocator::grow`: `ptr` is a live block of `a` with layout
+        /// `old`, and `new.size() >= old.size()`.
+        #[inline(never)]
+        #[unsafe(no_mangle)]
+        pub unsafe fn $grow(
+            a: &$ty,
+            ptr: NonNull<u8>,
+            old: Layout,
+            new: Layout,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the caller's contract, which is `grow`'s.
+            unsafe { (&a).grow(ptr, old, new) }
+        }
+
+        /// One `deallocate`.
+        ///
+        /// # Safety
+        ///
+        /// As `Allocator::deallocate`: `ptr` is a live block of `a` with
+        /// layout `layout`, not used again.
+        #[inline(never)]
+        #[unsafe(no_mangle)]
+        pub unsafe fn $deallocate(a: &$ty, ptr: NonNull<u8>, layout: Layout) {
+            // SAFETY: the caller's contract, which is `deallocate`'s.
+            unsafe { (&a).deallocate(ptr, layout) }
+        }
+    };
+}
+
+probes!(
+    Bump<'_>,
+    probe_bump_allocate,
+    probe_bump_grow,
+    probe_bump_deallocate
+);
+probes!(
+    bumpalo::Bump,
+    probe_bumpalo_allocate,
+    probe_bumpalo_grow,
+    probe_bumpalo_deallocate
+);
+probes!(
+    bump_scope::Bump,
+    probe_bump_scope_allocate,
+    probe_bump_scope_grow,
+    probe_bump_scope_deallocate
+);
+probes!(
+    Counting<Fail<Bump<'_>>>,
+    probe_stack_allocate,
+    probe_stack_grow,
+    probe_stack_deallocate
+);
+probes!(
+    Handle<'_>,
+    probe_handle_allocate,
+    probe_handle_grow,
+    probe_handle_deallocate
+);
+probes!(
+    Global,
+    probe_std_allocate,
+    probe_std_grow,
+    probe_std_deallocate
+);
+
+/// The operation a run measures.
+#[derive(Clone, Copy)]
+enum Op {
+    Allocate,
+    Grow,
+    Deallocate,
+}
+
+/// What `allocate` and `grow` return.
+type Block = Result<NonNull<[u8]>, AllocError>;
+
+/// The three probes of one allocator.
+struct Probes<A: ?Sized> {
+    allocate: fn(&A, Layout) -> Block,
+    grow: unsafe fn(&A, NonNull<u8>, Layout, Layout) -> Block,
+    deallocate: unsafe fn(&A, NonNull<u8>, Layout),
+}
+
+/// What a run did: failed allocations, and grows that kept their address.
+struct Outcome {
+    failures: usize,
+    in_place: usize,
+}
+
+/// Makes `n` calls of `op`'s probe on `a` with the same (opaque) layouts.
+fn drive<A: ?Sized>(n: usize, a: &A, op: Op, layout: Layout, probes: &Probes<A>) -> Outcome {
+    let grown = Layout::from_size_align(layout.size() * 2, layout.align()).expect("checked in run");
+    let mut outcome = Outcome {
+        failures: 0,
+        in_place: 0,
+    };
+    for _ in 0..n {
+        let result = match op {
+            Op::Allocate => (probes.allocate)(black_box(a), black_box(layout)),
+            Op::Grow => (probes.allocate)(a, layout).and_then(|block| {
+                let block = block.cast::<u8>();
+                // SAFETY: `block` was just allocated from `a` with `layout`,
+                // and `grown` is at least as large. The grown block is
+                // leaked (an arena's bytes come back with the buffer).
+                let new = unsafe { (probes.grow)(black_box(a), black_box(block), layout, grown) };
+                if new.is_ok_and(|new| new.cast::<u8>() == block) {
+                    outcome.in_place += 1;
+                }
+                new
+            }),
+            Op::Deallocate => (probes.allocate)(a, layout).inspect(|block| {
+                // SAFETY: `block` was just allocated from `a` with `layout`
+                // and is not used again (only its address is passed on).
+                unsafe { (probes.deallocate)(black_box(a), black_box(block.cast()), layout) };
+            }),
+        };
+        match result {
+            Ok(block) => {
+                black_box(block);
+            }
+            Err(AllocError) => outcome.failures += 1,
+        }
+    }
+    outcome
+}
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: T) -> Result<T, String> {
+    args.get(i).map_or(Ok(default), |s| {
+        s.parse()
+            .map_err(|_| format!("bad argument {s:?}: write a non-negative integer"))
+    })
+}
+
+fn run(args: &[String]) -> Result<String, String> {
+    let which = args.first().ok_or("missing allocator")?.as_str();
+    let op = match args.get(1).map(String::as_str) {
+        Some("allocate") => Op::Allocate,
+        Some("grow") => Op::Grow,
+        Some("deallocate") => Op::Deallocate,
+        Some(other) => {
+            return Err(format!(
+                "unknown operation {other:?}: write allocate, grow or deallocate"
+            ));
+        }
+        None => return Err("missing operation".into()),
+    };
+    let n: usize = arg(args, 2, 10_000)?;
+    let size: usize = arg(args, 3, 24)?;
+    let align: usize = arg(args, 4, 8)?;
+    let layout = black_box(Layout::from_size_align(size, align).map_err(|e| e.to_string())?);
+    size.checked_mul(2)
+        .and_then(|s| Layout::from_size_align(s, align).ok())
+        .ok_or("2 * SIZE is too large for a layout")?;
+    // Room for every allocation, grown, and its worst-case padding.
+    let bytes = n
+        .checked_mul(2 * size + align)
+        .and_then(|b| b.checked_add(4096))
+        .ok_or("N * (2 * SIZE + ALIGN) overflows")?;
+    let outcome = match which {
+        "bump" => {
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let bump = Bump::new(&mut buf);
+            let probes = Probes {
+                allocate: probe_bump_allocate,
+                grow: probe_bump_grow,
+                deallocate: probe_bump_deallocate,
+            };
+            drive(n, &bump, op, layout, &probes)
+        }
+        "bumpalo" => {
+            let bump = bumpalo::Bump::with_capacity(bytes);
+            let probes = Probes {
+                allocate: probe_bumpalo_allocate,
+                grow: probe_bumpalo_grow,
+                deallocate: probe_bumpalo_deallocate,
+            };
+            drive(n, &bump, op, layout, &probes)
+        }
+        "bump-scope" => {
+            let bump = bump_scope::Bump::<bump_scope::alloc::Global>::with_size(bytes);
+            let probes = Probes {
+                allocate: probe_bump_scope_allocate,
+                grow: probe_bump_scope_grow,
+                deallocate: probe_bump_scope_deallocate,
+            };
+            drive(n, &bump, op, layout, &probes)
+        }
+        "stack" => {
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let stack = Counting::new(Fail::new(Bump::new(&mut buf), usize::MAX));
+            let probes = Probes {
+                allocate: probe_stack_allocate,
+                grow: probe_stack_grow,
+                deallocate: probe_stack_deallocate,
+            };
+            let outcome = drive(n, &stack, op, layout, &probes);
+            assert_eq!(stack.stats().allocations, (n - outcome.failures) as u64);
+            outcome
+        }
+        "handle" => {
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let bump = Bump::new(&mut buf);
+            let probes = Probes {
+                allocate: probe_handle_allocate,
+                grow: probe_handle_grow,
+                deallocate: probe_handle_deallocate,
+            };
+            drive(n, &bump.allocator(), op, layout, &probes)
+        }
+        // The blocks of `allocate` and `grow` are leaked: freeing them is
+        // not what is measured.
+        "std" => {
+            let probes = Probes {
+                allocate: probe_std_allocate,
+                grow: probe_std_grow,
+                deallocate: probe_std_deallocate,
+            };
+            drive(n, &Global, op, layout, &probes)
+        }
+        other => {
+            return Err(format!(
+                "unknown allocator {other:?}: write bump, bumpalo, bump-scope, stack, handle or std"
+            ));
+        }
+    };
+    if outcome.failures != 0 {
+        return Err(format!("{} of {n} allocations failed", outcome.failures));
+    }
+    Ok(match op {
+        Op::Grow => format!("in-place grows: {} of {n}", outcome.in_place),
+        Op::Allocate | Op::Deallocate => format!("calls: {n}"),
+    })
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("callgrind_probe: {e}");
+            eprintln!(
+                "usage: callgrind_probe <bump|bumpalo|bump-scope|stack|handle|std> <allocate|grow|deallocate> [N=10000] [SIZE=24] [ALIGN=8]"
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
