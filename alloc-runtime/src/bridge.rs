@@ -307,6 +307,69 @@ pub(crate) fn allocate_at<A: RawAlloc + ?Sized>(
     }
 }
 
+/// [`deallocate`] with the request's [`Caller`] given: a handle's
+/// `deallocate` entry passes its own caller's location down.
+///
+/// # Safety
+///
+/// As for [`deallocate`].
+#[inline(always)]
+pub(crate) unsafe fn deallocate_at<A: RawAlloc + ?Sized>(
+    a: &A,
+    ptr: NonNull<u8>,
+    layout: Layout,
+    caller: Caller,
+) {
+    if layout.size() != 0 {
+        let memory = NonNull::slice_from_raw_parts(ptr, layout.size());
+        // SAFETY: the caller's contract: a live, non-empty block of `a` with
+        // this length and alignment (non-empty ones are the only ones that
+        // reached `a`).
+        unsafe { a.free(memory, Alignment::of_layout(layout), caller) }
+    }
+}
+
+/// [`grow`] with the request's [`Caller`] given, as [`deallocate_at`].
+///
+/// # Safety
+///
+/// As for [`grow`].
+#[inline(always)]
+pub(crate) unsafe fn grow_at<A: RawAlloc + ?Sized>(
+    a: &A,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+    caller: Caller,
+) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert_grows(old_layout, new_layout, "grow");
+    // SAFETY: the caller's contract is `realloc`'s.
+    unsafe { realloc(a, ptr, old_layout, new_layout, caller) }
+}
+
+/// [`shrink`] with the request's [`Caller`] given, as [`deallocate_at`].
+///
+/// # Safety
+///
+/// As for [`shrink`].
+#[inline(always)]
+pub(crate) unsafe fn shrink_at<A: RawAlloc + ?Sized>(
+    a: &A,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+    caller: Caller,
+) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert!(
+        new_layout.size() <= old_layout.size(),
+        "shrink to a larger size ({} bytes from {}); call grow for a larger block",
+        new_layout.size(),
+        old_layout.size(),
+    );
+    // SAFETY: the caller's contract is `realloc`'s.
+    unsafe { realloc(a, ptr, old_layout, new_layout, caller) }
+}
+
 /// Moves a block from `old_layout` to `new_layout`, the shared body of
 /// `grow` and `shrink`.
 ///

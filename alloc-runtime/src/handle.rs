@@ -55,12 +55,24 @@ pub struct VTable {
     /// for collections, one indirect call straight into the allocator's
     /// inlined `alloc`.
     ///
-    /// Invariant: the [`bridge`](crate::bridge) over the same `alloc` as the
-    /// `alloc` entry — over the allocator type `A` in [`VTable::of::<A>`],
-    /// over the table's own `alloc` ([`thunk::allocate_through_alloc`]) in
-    /// [`VTable::new`]. Private, so no table can break it: the handle's
-    /// `Allocator::allocate` relies on it.
+    /// Invariant (shared by the three entries below it): the
+    /// [`bridge`](crate::bridge) over the same allocator as the `alloc`,
+    /// `resize`, `remap`, `free` and `validate` entries — over the allocator
+    /// type `A` in [`VTable::of::<A>`], over a handle of the table's own five
+    /// entries ([`thunk::through_entries`]) in [`VTable::new`]. Private, so
+    /// no table can break it: the handle's `Allocator` impl relies on it.
     allocate: AllocateFn,
+    /// allocator-api2's `deallocate` on the context: one indirect call
+    /// straight into the allocator's inlined `free`. Invariant: as for
+    /// `allocate`.
+    deallocate: DeallocateFn,
+    /// allocator-api2's `grow` on the context: the bridge's in-place
+    /// `resize`, `remap`, then allocate + copy + free, all monomorphized
+    /// for the allocator. Invariant: as for `allocate`.
+    grow: ReallocFn,
+    /// allocator-api2's `shrink` on the context, as `grow`. Invariant: as
+    /// for `allocate`.
+    shrink: ReallocFn,
 }
 
 /// [`VTable::alloc`]: [`RawAlloc::alloc`] on a context pointer.
@@ -97,12 +109,27 @@ pub type FreeFn =
 pub type ValidateFn =
     unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool;
 
-/// allocator-api2's `allocate` on a context pointer, given the table it
-/// belongs to. Private: only [`VTable::of`] and [`VTable::new`] fill it.
-type AllocateFn = unsafe fn(
-    ctx: NonNull<()>,
-    vtable: &'static VTable,
-    layout: Layout,
+/// allocator-api2's `allocate` on the handle whose two halves `raw` holds.
+/// Private: only [`VTable::of`] and [`VTable::new`] fill it.
+///
+/// The entries take the handle by reference (`raw` is the handle's own
+/// field, at its address): a handle reached through `&Handle`, as a
+/// collection holds it, passes that address on unchanged, and the entry
+/// loads the context itself.
+type AllocateFn =
+    unsafe fn(raw: &Raw, layout: Layout, caller: Caller) -> Result<NonNull<[u8]>, AllocError>;
+
+/// allocator-api2's `deallocate` on the handle `raw`; private, as
+/// [`AllocateFn`].
+type DeallocateFn = unsafe fn(raw: &Raw, ptr: NonNull<u8>, layout: Layout, caller: Caller);
+
+/// allocator-api2's `grow` or `shrink` on the handle `raw`; private, as
+/// [`AllocateFn`].
+type ReallocFn = unsafe fn(
+    raw: &Raw,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
     caller: Caller,
 ) -> Result<NonNull<[u8]>, AllocError>;
 
@@ -126,6 +153,9 @@ impl VTable {
                 free: thunk::free::<A>,
                 validate: thunk::validate::<A>,
                 allocate: thunk::allocate::<A>,
+                deallocate: thunk::deallocate::<A>,
+                grow: thunk::grow::<A>,
+                shrink: thunk::shrink::<A>,
             }
         }
     }
@@ -161,7 +191,10 @@ impl VTable {
             remap,
             free,
             validate: VTable::no_validate,
-            allocate: thunk::allocate_through_alloc,
+            allocate: thunk::through_entries::allocate,
+            deallocate: thunk::through_entries::deallocate,
+            grow: thunk::through_entries::grow,
+            shrink: thunk::through_entries::shrink,
         }
     }
 
@@ -395,15 +428,76 @@ mod thunk {
         unsafe { a.remap(memory, align, new_len, caller) }
     }
 
+    /// allocator-api2's `allocate` on the `A` behind `raw.ctx`: the
+    /// [`bridge`](crate::bridge) over `A`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is the pair of a live handle made from a `&A` (the entries of
+    /// [`VTable::of::<A>`] are only reachable through such a handle).
     pub(super) unsafe fn allocate<A: RawAlloc>(
-        ctx: NonNull<()>,
-        _vtable: &'static VTable,
+        raw: &Raw,
         layout: Layout,
         caller: Caller,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: as in `alloc` above.
-        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: the function's contract: `raw.ctx` is a live `&A`, erased.
+        let a = unsafe { context::<A>(raw.ctx) };
         crate::bridge::allocate_at(a, layout, caller)
+    }
+
+    /// allocator-api2's `deallocate` on the `A` behind `raw.ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`allocate`], and allocator-api2's `deallocate` contract for
+    /// that `A`.
+    pub(super) unsafe fn deallocate<A: RawAlloc>(
+        raw: &Raw,
+        ptr: NonNull<u8>,
+        layout: Layout,
+        caller: Caller,
+    ) {
+        // SAFETY: as in `allocate` above.
+        let a = unsafe { context::<A>(raw.ctx) };
+        // SAFETY: the caller upholds allocator-api2's contract for `a`: the
+        // handle is the same allocator as the `A` behind it.
+        unsafe { crate::bridge::deallocate_at(a, ptr, layout, caller) }
+    }
+
+    /// allocator-api2's `grow` on the `A` behind `raw.ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`allocate`], and allocator-api2's `grow` contract for that `A`.
+    pub(super) unsafe fn grow<A: RawAlloc>(
+        raw: &Raw,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+        caller: Caller,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: as in `allocate` above.
+        let a = unsafe { context::<A>(raw.ctx) };
+        // SAFETY: as in `deallocate` above, for `grow`.
+        unsafe { crate::bridge::grow_at(a, ptr, old_layout, new_layout, caller) }
+    }
+
+    /// allocator-api2's `shrink` on the `A` behind `raw.ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`allocate`], and allocator-api2's `shrink` contract for that `A`.
+    pub(super) unsafe fn shrink<A: RawAlloc>(
+        raw: &Raw,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+        caller: Caller,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: as in `allocate` above.
+        let a = unsafe { context::<A>(raw.ctx) };
+        // SAFETY: as in `deallocate` above, for `shrink`.
+        unsafe { crate::bridge::shrink_at(a, ptr, old_layout, new_layout, caller) }
     }
 
     pub(super) unsafe fn validate<A: RawAlloc>(
@@ -417,22 +511,101 @@ mod thunk {
         a.validate(memory, align, caller)
     }
 
-    /// allocator-api2's `allocate` built from `vtable.alloc` by the
-    /// [`bridge`](crate::bridge): the `allocate` entry of [`VTable::new`].
-    ///
-    /// # Safety
-    ///
-    /// `ctx` and `vtable` are the two halves of a live handle: calling the
-    /// table's functions on `ctx` upholds their contracts.
-    pub(super) unsafe fn allocate_through_alloc(
-        ctx: NonNull<()>,
-        vtable: &'static VTable,
-        layout: Layout,
-        caller: Caller,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the function's contract: `ctx` and `vtable` belong together.
-        let handle = unsafe { Handle::from_raw_parts(ctx, vtable) };
-        crate::bridge::allocate_at(&handle, layout, caller)
+    /// The allocator-api2 entries of [`VTable::new`]: the
+    /// [`bridge`](crate::bridge) over a handle of the same context and
+    /// table, so every request goes through the table's own `alloc`,
+    /// `resize`, `remap`, `free` and `validate`, and none can claim memory
+    /// those did not hand out.
+    pub(super) mod through_entries {
+        use super::*;
+
+        /// A handle of `raw`'s context and table, whose [`RawAlloc`] impl
+        /// calls the table's five entries.
+        ///
+        /// # Safety
+        ///
+        /// `raw` is the pair of a live handle: calling its table's functions
+        /// on its context upholds their contracts (what
+        /// [`Handle::from_raw_parts`] asks), for as long as `raw` is borrowed.
+        #[inline(always)]
+        unsafe fn handle(raw: &Raw) -> Handle<'_> {
+            // SAFETY: the function's contract: `raw` belongs to a live handle,
+            // which outlives the borrow of `raw` the new handle is bound to.
+            unsafe { Handle::from_raw_parts(raw.ctx, raw.vtable) }
+        }
+
+        /// allocator-api2's `allocate` through the table's `alloc`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`].
+        pub(in crate::handle) unsafe fn allocate(
+            raw: &Raw,
+            layout: Layout,
+            caller: Caller,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the function's contract is `handle`'s.
+            let handle = unsafe { handle(raw) };
+            crate::bridge::allocate_at(&handle, layout, caller)
+        }
+
+        /// allocator-api2's `deallocate` through the table's `free`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`], and allocator-api2's `deallocate` contract for
+        /// the handle `raw` belongs to.
+        pub(in crate::handle) unsafe fn deallocate(
+            raw: &Raw,
+            ptr: NonNull<u8>,
+            layout: Layout,
+            caller: Caller,
+        ) {
+            // SAFETY: the function's contract covers `handle`'s.
+            let handle = unsafe { handle(raw) };
+            // SAFETY: the caller upholds allocator-api2's contract for the
+            // handle `raw` belongs to, which `handle` is a copy of.
+            unsafe { crate::bridge::deallocate_at(&handle, ptr, layout, caller) }
+        }
+
+        /// allocator-api2's `grow` through the table's `resize`, `remap`,
+        /// `validate`, `alloc` and `free`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`], and allocator-api2's `grow` contract for the
+        /// handle `raw` belongs to.
+        pub(in crate::handle) unsafe fn grow(
+            raw: &Raw,
+            ptr: NonNull<u8>,
+            old_layout: Layout,
+            new_layout: Layout,
+            caller: Caller,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the function's contract covers `handle`'s.
+            let handle = unsafe { handle(raw) };
+            // SAFETY: as in `deallocate` above, for `grow`.
+            unsafe { crate::bridge::grow_at(&handle, ptr, old_layout, new_layout, caller) }
+        }
+
+        /// allocator-api2's `shrink`, as [`grow`].
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`], and allocator-api2's `shrink` contract for the
+        /// handle `raw` belongs to.
+        pub(in crate::handle) unsafe fn shrink(
+            raw: &Raw,
+            ptr: NonNull<u8>,
+            old_layout: Layout,
+            new_layout: Layout,
+            caller: Caller,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the function's contract covers `handle`'s.
+            let handle = unsafe { handle(raw) };
+            // SAFETY: as in `deallocate` above, for `shrink`.
+            unsafe { crate::bridge::shrink_at(&handle, ptr, old_layout, new_layout, caller) }
+        }
     }
 
     pub(super) unsafe fn free<A: RawAlloc>(
@@ -506,11 +679,23 @@ impl Threading for ThreadSafe {}
 /// assert_eq!(build(bump.allocator()), [1, 2, 3]);
 /// ```
 pub struct Handle<'a, M: Threading = Local> {
-    /// Points to the allocator the vtable's functions expect, borrowed for `'a`.
-    ctx: NonNull<()>,
-    /// The functions of the allocator type behind `ctx`.
-    vtable: &'static VTable,
+    /// The context and its table, borrowed for `'a`. A field of its own so
+    /// the table's allocator-api2 entries can take it by reference.
+    raw: Raw,
     _marker: PhantomData<(&'a (), M)>,
+}
+
+/// The two words of a [`Handle`], without its lifetime and threading marker:
+/// what the table's private allocator-api2 entries receive, by reference.
+#[derive(Clone, Copy)]
+struct Raw {
+    /// Points to the allocator the vtable's functions expect, borrowed for
+    /// the handle's `'a`.
+    ctx: NonNull<()>,
+    /// The functions of the allocator behind `ctx`: calling them on `ctx`
+    /// upholds their contracts (made by [`VTable::of`] for its type, or
+    /// vouched for by the caller of [`Handle::from_raw_parts`]).
+    vtable: &'static VTable,
 }
 
 impl<'a> Handle<'a> {
@@ -528,8 +713,10 @@ impl<'a> Handle<'a> {
     #[must_use]
     pub fn new<A: RawAlloc>(allocator: &'a A) -> Self {
         Self {
-            ctx: NonNull::from(allocator).cast(),
-            vtable: VTable::of::<A>(),
+            raw: Raw {
+                ctx: NonNull::from(allocator).cast(),
+                vtable: VTable::of::<A>(),
+            },
             _marker: PhantomData,
         }
     }
@@ -563,8 +750,7 @@ impl<'a> Handle<'a> {
     #[must_use]
     pub unsafe fn from_raw_parts(ctx: NonNull<()>, vtable: &'static VTable) -> Self {
         Self {
-            ctx,
-            vtable,
+            raw: Raw { ctx, vtable },
             _marker: PhantomData,
         }
     }
@@ -589,8 +775,10 @@ impl<'a> Handle<'a, ThreadSafe> {
     #[must_use]
     pub fn new_sync<A: RawAlloc + Sync>(allocator: &'a A) -> Self {
         Self {
-            ctx: NonNull::from(allocator).cast(),
-            vtable: VTable::of::<A>(),
+            raw: Raw {
+                ctx: NonNull::from(allocator).cast(),
+                vtable: VTable::of::<A>(),
+            },
             _marker: PhantomData,
         }
     }
@@ -611,8 +799,7 @@ impl<'a> Handle<'a, ThreadSafe> {
     #[must_use]
     pub fn local(self) -> Handle<'a> {
         Handle {
-            ctx: self.ctx,
-            vtable: self.vtable,
+            raw: self.raw,
             _marker: PhantomData,
         }
     }
@@ -643,8 +830,8 @@ impl<M: Threading> Copy for Handle<'_, M> {}
 impl<M: Threading> fmt::Debug for Handle<'_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
-            .field("ctx", &self.ctx)
-            .field("vtable", &ptr::from_ref(self.vtable))
+            .field("ctx", &self.raw.ctx)
+            .field("vtable", &ptr::from_ref(self.raw.vtable))
             .finish()
     }
 }
@@ -662,7 +849,7 @@ impl<'a, M: Threading> Handle<'a, M> {
     #[inline]
     #[must_use]
     pub fn context(self) -> NonNull<()> {
-        self.ctx
+        self.raw.ctx
     }
 
     /// The table of functions called on the context.
@@ -678,7 +865,7 @@ impl<'a, M: Threading> Handle<'a, M> {
     #[inline]
     #[must_use]
     pub fn vtable(self) -> &'static VTable {
-        self.vtable
+        self.raw.vtable
     }
 
     /// Allocates room for one `T` and moves `value` into it: Zig's `create`.
@@ -1068,7 +1255,7 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         // SAFETY: `ctx` and `vtable` belong together (see the impl's comment).
-        unsafe { (self.vtable.alloc)(self.ctx, len, align, caller) }
+        unsafe { (self.raw.vtable.alloc)(self.raw.ctx, len, align, caller) }
     }
 
     #[inline(always)]
@@ -1080,7 +1267,7 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
         caller: Caller,
     ) -> bool {
         // SAFETY: they belong together, and the caller upholds `resize`'s contract.
-        unsafe { (self.vtable.resize)(self.ctx, memory, align, new_len, caller) }
+        unsafe { (self.raw.vtable.resize)(self.raw.ctx, memory, align, new_len, caller) }
     }
 
     #[inline(always)]
@@ -1092,34 +1279,36 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
         caller: Caller,
     ) -> Option<NonNull<u8>> {
         // SAFETY: they belong together, and the caller upholds `remap`'s contract.
-        unsafe { (self.vtable.remap)(self.ctx, memory, align, new_len, caller) }
+        unsafe { (self.raw.vtable.remap)(self.raw.ctx, memory, align, new_len, caller) }
     }
 
     #[inline(always)]
     unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
         // SAFETY: they belong together, and the caller upholds `free`'s contract.
-        unsafe { (self.vtable.free)(self.ctx, memory, align, caller) }
+        unsafe { (self.raw.vtable.free)(self.raw.ctx, memory, align, caller) }
     }
 
     #[inline(always)]
     fn validate(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
         // SAFETY: they belong together; `validate` has no other precondition.
-        unsafe { (self.vtable.validate)(self.ctx, memory, align, caller) }
+        unsafe { (self.raw.vtable.validate)(self.raw.ctx, memory, align, caller) }
     }
 }
 
-// SAFETY: `allocate` is the table's allocator-api2 entry, which its private
-// invariant makes the bridge over the table's own `alloc` (over the allocator
-// type for `VTable::of`, over the `alloc` entry for `VTable::new`), and the
-// other methods are the bridge
-// over the handle's `RawAlloc`, which upholds allocator-api2's contract given
-// `RawAlloc`'s; copies of a handle are the same allocator.
+// SAFETY: `allocate`, `deallocate`, `grow` and `shrink` call the table's
+// allocator-api2 entries, which its private invariant makes the bridge over
+// the same allocator as its `RawAlloc` entries (over the allocator type for
+// `VTable::of`, over a handle of the table's own entries for `VTable::new`);
+// `allocate_zeroed` and `grow_zeroed` are the bridge over the handle's
+// `RawAlloc`. The bridge upholds allocator-api2's contract given `RawAlloc`'s,
+// and copies of a handle are the same allocator.
 unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: `ctx` and `vtable` belong together (see `RawAlloc` above).
-        unsafe { (self.vtable.allocate)(self.ctx, self.vtable, layout, Caller::here()) }
+        // SAFETY: `raw` is this live handle's pair: its `ctx` and `vtable`
+        // belong together (see `RawAlloc` above).
+        unsafe { (self.raw.vtable.allocate)(&self.raw, layout, Caller::here()) }
     }
 
     #[inline(always)]
@@ -1131,8 +1320,9 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::deallocate(self, ptr, layout) }
+        // SAFETY: `raw` is this live handle's pair, as in `allocate`; the
+        // caller upholds allocator-api2's contract, which is the entry's.
+        unsafe { (self.raw.vtable.deallocate)(&self.raw, ptr, layout, Caller::here()) }
     }
 
     #[inline(always)]
@@ -1143,8 +1333,8 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::grow(self, ptr, old_layout, new_layout) }
+        // SAFETY: as in `deallocate`, for `grow`.
+        unsafe { (self.raw.vtable.grow)(&self.raw, ptr, old_layout, new_layout, Caller::here()) }
     }
 
     #[inline(always)]
@@ -1167,8 +1357,8 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::shrink(self, ptr, old_layout, new_layout) }
+        // SAFETY: as in `deallocate`, for `shrink`.
+        unsafe { (self.raw.vtable.shrink)(&self.raw, ptr, old_layout, new_layout, Caller::here()) }
     }
 }
 
