@@ -281,7 +281,7 @@ pub unsafe fn shrink<A: RawAlloc + ?Sized>(
 /// `grow_zeroed`) is asked for a smaller block.
 #[inline(always)]
 #[track_caller]
-fn debug_assert_grows(old_layout: Layout, new_layout: Layout, function: &str) {
+pub(crate) fn debug_assert_grows(old_layout: Layout, new_layout: Layout, function: &str) {
     debug_assert!(
         new_layout.size() >= old_layout.size(),
         "{function} to a smaller size ({} bytes from {}); call shrink for a smaller block",

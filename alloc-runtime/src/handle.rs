@@ -17,8 +17,9 @@ use crate::{Alignment, AllocError, Caller, RawAlloc};
 /// [`with_validate`](VTable::with_validate)) and goes into a handle through
 /// [`Handle::from_raw_parts`]. The fields are private, so the only entries a
 /// table has are the [`RawAlloc`] functions it was made from: the handle's
-/// allocator-api2 fast path (`allocate`) is always built from the table's own
-/// `alloc`, and cannot claim more memory than `alloc` handed out.
+/// allocator-api2 fast paths (`allocate`, `deallocate`, `grow`, `shrink`:
+/// one indirect call each) are always built from the table's own functions,
+/// and cannot claim more memory than `alloc` handed out.
 ///
 /// Each function's contract is the one of the [`RawAlloc`] method of the same
 /// name, plus: `ctx` is the context pointer the handle was made with, and the
@@ -163,10 +164,12 @@ impl VTable {
     /// A table of four hand-written functions (for an allocator implemented
     /// outside Rust, say), like the tables Zig code writes by hand.
     ///
-    /// The handle's allocator-api2 `allocate` goes through `alloc`, and
-    /// `validate` answers `true` ([`VTable::no_validate`]: a table without
-    /// records cannot tell); give it a real one with
-    /// [`with_validate`](Self::with_validate).
+    /// The handle's allocator-api2 methods go through these functions
+    /// (`allocate` through `alloc`, `deallocate` through `free`, `grow` and
+    /// `shrink` through `resize`, `remap`, `validate`, `alloc` and `free`, as
+    /// the [`bridge`](crate::bridge) does), and `validate` answers `true`
+    /// ([`VTable::no_validate`]: a table without records cannot tell); give
+    /// it a real one with [`with_validate`](Self::with_validate).
     ///
     /// ```
     /// use alloc_runtime::{Alignment, Caller, Handle, VTable};
@@ -732,8 +735,9 @@ impl<'a> Handle<'a> {
     /// uphold the contract of the [`RawAlloc`] method of the same name:
     /// whatever `ctx` points to must stay alive and act as one allocator,
     /// without being `Sync` necessarily (this handle is [`Local`]). The
-    /// table's other entry, the allocator-api2 `allocate` fast path, is
-    /// always derived from its `alloc`, so it needs no promise of its own.
+    /// table's other entries, the allocator-api2 fast paths (`allocate`,
+    /// `deallocate`, `grow`, `shrink`), are always derived from those
+    /// functions, so they need no promise of their own.
     ///
     /// # Examples
     ///
@@ -1299,9 +1303,9 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
 // allocator-api2 entries, which its private invariant makes the bridge over
 // the same allocator as its `RawAlloc` entries (over the allocator type for
 // `VTable::of`, over a handle of the table's own entries for `VTable::new`);
-// `allocate_zeroed` and `grow_zeroed` are the bridge over the handle's
-// `RawAlloc`. The bridge upholds allocator-api2's contract given `RawAlloc`'s,
-// and copies of a handle are the same allocator.
+// `allocate_zeroed` and `grow_zeroed` are `allocate` and `grow` followed by
+// zeroing, as in the bridge. The bridge upholds allocator-api2's contract
+// given `RawAlloc`'s, and copies of a handle are the same allocator.
 unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
@@ -1314,7 +1318,10 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        crate::bridge::allocate_zeroed(self, layout)
+        let block = self.allocate(layout)?;
+        // SAFETY: `block` is valid for writes of its whole length (just allocated).
+        unsafe { block.cast::<u8>().as_ptr().write_bytes(0, block.len()) };
+        Ok(block)
     }
 
     #[inline(always)]
@@ -1345,8 +1352,19 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::grow_zeroed(self, ptr, old_layout, new_layout) }
+        crate::bridge::debug_assert_grows(old_layout, new_layout, "grow_zeroed");
+        // SAFETY: the caller upholds allocator-api2's contract for `grow`,
+        // which is `grow_zeroed`'s.
+        let block = unsafe { self.grow(ptr, old_layout, new_layout)? };
+        // Clamped, so a caller's smaller `new_layout` (caught above in debug
+        // builds) zeroes nothing rather than underflowing the length.
+        let old = old_layout.size().min(block.len());
+        // SAFETY: `old <= block.len()`: the offset stays inside `block`.
+        let tail = unsafe { block.cast::<u8>().add(old) };
+        // SAFETY: `block` is valid for writes of its `block.len()` bytes, of
+        // which `tail` is the last `block.len() - old`.
+        unsafe { tail.write_bytes(0, block.len() - old) };
+        Ok(block)
     }
 
     #[inline(always)]
@@ -1561,5 +1579,269 @@ mod tests {
         );
         assert!(called.get());
         assert!(refused.allocator().create_with(|| 5u8).is_err());
+    }
+
+    fn layout(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap()
+    }
+
+    #[test]
+    fn allocator_api2_calls_take_the_tables_allocator_api2_entries() {
+        // The `RawAlloc` entries refuse or do nothing, the allocator-api2
+        // entries are `Recording<Bump>`'s: whatever reaches the recording
+        // came through the allocator-api2 entries, not through `free` or
+        // `resize` (which would record nothing).
+        static TABLE: VTable = VTable {
+            alloc: |_, _, _, _| None,
+            resize: VTable::no_resize,
+            remap: VTable::no_remap,
+            free: VTable::no_free,
+            validate: VTable::no_validate,
+            ..*VTable::of::<Recording<Bump<'static>>>()
+        };
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let rec = Recording::new(Bump::new(&mut buf));
+        // SAFETY: `ctx` is `&rec`, alive for the handle. The table's
+        // allocator-api2 entries are `Recording<Bump>`'s own; its `RawAlloc`
+        // entries refuse or do nothing, which each contract allows, and the
+        // test makes no `RawAlloc` call that would mix the two.
+        let handle = unsafe { Handle::from_raw_parts(NonNull::from(&rec).cast(), &TABLE) };
+        let block = handle.allocate(layout(16, 8)).unwrap().cast::<u8>();
+        assert_eq!(rec.take(), [Call::Alloc(16)]);
+        // SAFETY: `block` is live with layout 16/8, the last block: it grows in place.
+        let grown = unsafe { handle.grow(block, layout(16, 8), layout(32, 8)) }.unwrap();
+        assert_eq!(grown.cast::<u8>(), block);
+        assert_eq!(rec.take(), [Call::Resize(16, 32)]);
+        // SAFETY: `block` is live with layout 32/8; 40 >= 32.
+        let zeroed = unsafe { handle.grow_zeroed(block, layout(32, 8), layout(40, 8)) }.unwrap();
+        assert_eq!(zeroed.cast::<u8>(), block);
+        // SAFETY: the last 8 of the 40 bytes were just zeroed.
+        assert_eq!(unsafe { &zeroed.as_ref()[32..] }, [0; 8]);
+        assert_eq!(rec.take(), [Call::Resize(32, 40)]);
+        // SAFETY: `block` is live with layout 40/8; 8 <= 40.
+        let shrunk = unsafe { handle.shrink(block, layout(40, 8), layout(8, 8)) }.unwrap();
+        assert_eq!(shrunk.cast::<u8>(), block);
+        assert_eq!(rec.take(), [Call::Resize(40, 8)]);
+        assert_eq!(rec.parent.used(), 8);
+        // SAFETY: `block` is live with layout 8/8 and not used again.
+        unsafe { handle.deallocate(block, layout(8, 8)) };
+        assert_eq!(rec.take(), [Call::Free(8)]);
+        assert_eq!(rec.parent.used(), 0, "the free did not reach the bump");
+        let zeroed = handle.allocate_zeroed(layout(4, 4)).unwrap();
+        // SAFETY: four bytes, just zeroed.
+        assert_eq!(unsafe { zeroed.as_ref() }, [0; 4]);
+        assert_eq!(rec.take(), [Call::Alloc(4)]);
+    }
+
+    std::thread_local! {
+        /// The calls that reached the hand-made table's four functions.
+        static CALLS: core::cell::RefCell<std::vec::Vec<Call>> =
+            const { core::cell::RefCell::new(std::vec::Vec::new()) };
+    }
+
+    /// The calls recorded in [`CALLS`], forgotten.
+    fn take_calls() -> std::vec::Vec<Call> {
+        CALLS.with(|calls| calls.take())
+    }
+
+    fn record(call: Call) {
+        CALLS.with(|calls| calls.borrow_mut().push(call));
+    }
+
+    /// The `Bump` behind a hand-made table's context.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` points to a live `Bump`, borrowed for `'a`.
+    unsafe fn bump_of<'a>(ctx: NonNull<()>) -> &'a Bump<'a> {
+        // SAFETY: the function's contract.
+        unsafe { ctx.cast::<Bump<'a>>().as_ref() }
+    }
+
+    /// Hand-made functions over a `Bump` context that record each call.
+    /// Each has the contract of the `RawAlloc` method of its name, with
+    /// `ctx` pointing to a live `Bump`.
+    mod recorded {
+        use super::*;
+
+        pub(super) unsafe fn alloc(
+            ctx: NonNull<()>,
+            len: usize,
+            align: Alignment,
+            caller: Caller,
+        ) -> Option<NonNull<u8>> {
+            record(Call::Alloc(len));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            unsafe { bump_of(ctx) }.alloc(len, align, caller)
+        }
+
+        pub(super) unsafe fn resize(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> bool {
+            record(Call::Resize(memory.len(), new_len));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            let bump = unsafe { bump_of(ctx) };
+            // SAFETY: the caller upholds `resize`'s contract for the bump.
+            unsafe { bump.resize(memory, align, new_len, caller) }
+        }
+
+        pub(super) unsafe fn remap(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> Option<NonNull<u8>> {
+            record(Call::Remap(memory.len(), new_len));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            let bump = unsafe { bump_of(ctx) };
+            // SAFETY: the caller upholds `remap`'s contract for the bump.
+            unsafe { bump.remap(memory, align, new_len, caller) }
+        }
+
+        pub(super) unsafe fn free(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            caller: Caller,
+        ) {
+            record(Call::Free(memory.len()));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            let bump = unsafe { bump_of(ctx) };
+            // SAFETY: the caller upholds `free`'s contract for the bump.
+            unsafe { bump.free(memory, align, caller) }
+        }
+
+        pub(super) unsafe fn validate(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            caller: Caller,
+        ) -> bool {
+            record(Call::Validate(memory.len()));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            unsafe { bump_of(ctx) }.validate(memory, align, caller)
+        }
+    }
+
+    #[test]
+    fn a_hand_made_tables_allocator_api2_calls_go_through_its_own_functions() {
+        static TABLE: VTable = VTable::new(
+            recorded::alloc,
+            recorded::resize,
+            recorded::remap,
+            recorded::free,
+        )
+        .with_validate(recorded::validate);
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        // SAFETY: `ctx` is `&bump`, alive for the handle; the functions are
+        // `Bump`'s, recorded.
+        let handle = unsafe { Handle::from_raw_parts(NonNull::from(&bump).cast(), &TABLE) };
+        take_calls();
+        let block = handle.allocate(layout(16, 8)).unwrap().cast::<u8>();
+        assert_eq!(take_calls(), [Call::Alloc(16)]);
+        // SAFETY: `block` is live with layout 16/8, the last block.
+        let grown = unsafe { handle.grow(block, layout(16, 8), layout(32, 8)) }.unwrap();
+        assert_eq!(grown.cast::<u8>(), block, "the last block grows in place");
+        assert_eq!(take_calls(), [Call::Resize(16, 32)]);
+        let pin = handle.allocate(layout(1, 1)).unwrap().cast::<u8>();
+        take_calls();
+        // SAFETY: `block` is live with layout 32/8; no longer the last: it moves.
+        let moved = unsafe { handle.grow(block, layout(32, 8), layout(64, 8)) }
+            .unwrap()
+            .cast::<u8>();
+        assert_ne!(moved, block);
+        assert_eq!(
+            take_calls(),
+            [
+                Call::Resize(32, 64),
+                Call::Remap(32, 64),
+                Call::Validate(32),
+                Call::Alloc(64),
+                Call::Free(32)
+            ]
+        );
+        // SAFETY: `moved` is live with layout 64/8; 8 <= 64.
+        unsafe { handle.shrink(moved, layout(64, 8), layout(8, 8)) }.unwrap();
+        assert_eq!(take_calls(), [Call::Resize(64, 8)]);
+        // SAFETY: `moved` is live with layout 8/8 and not used again.
+        unsafe { handle.deallocate(moved, layout(8, 8)) };
+        // SAFETY: `pin` is live with layout 1/1 and not used again.
+        unsafe { handle.deallocate(pin, layout(1, 1)) };
+        // SAFETY: a zero-size block never reaches the functions.
+        unsafe { handle.deallocate(NonNull::dangling(), layout(0, 1)) };
+        assert_eq!(take_calls(), [Call::Free(8), Call::Free(1)]);
+    }
+
+    /// A `Bump` that records the line of each request's `Caller`.
+    struct Lines<'b> {
+        bump: Bump<'b>,
+        lines: core::cell::RefCell<std::vec::Vec<u32>>,
+    }
+
+    impl Lines<'_> {
+        fn note(&self, caller: Caller) {
+            assert_eq!(caller.location().file(), file!());
+            self.lines.borrow_mut().push(caller.location().line());
+        }
+    }
+
+    // SAFETY: every call is forwarded unchanged to the bump, which upholds
+    // the contract; recording a line touches no memory handed out.
+    unsafe impl RawAlloc for Lines<'_> {
+        fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+            self.note(caller);
+            self.bump.alloc(len, align, caller)
+        }
+
+        unsafe fn resize(
+            &self,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> bool {
+            self.note(caller);
+            // SAFETY: the caller upholds `resize`'s contract for the bump.
+            unsafe { self.bump.resize(memory, align, new_len, caller) }
+        }
+
+        unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
+            self.note(caller);
+            // SAFETY: the caller upholds `free`'s contract for the bump.
+            unsafe { self.bump.free(memory, align, caller) }
+        }
+    }
+
+    #[test]
+    fn the_allocator_api2_entries_pass_the_callers_line_down() {
+        let mut buf = [MaybeUninit::uninit(); 128];
+        let lines = Lines {
+            bump: Bump::new(&mut buf),
+            lines: core::cell::RefCell::default(),
+        };
+        let handle = Handle::new(&lines);
+        let mut expected = std::vec::Vec::new();
+        expected.push(line!() + 1);
+        let block = handle.allocate(layout(8, 8)).unwrap().cast::<u8>();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 8/8, the last block.
+        unsafe { handle.grow(block, layout(8, 8), layout(16, 8)) }.unwrap();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 16/8.
+        unsafe { handle.grow_zeroed(block, layout(16, 8), layout(24, 8)) }.unwrap();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 24/8.
+        unsafe { handle.shrink(block, layout(24, 8), layout(8, 8)) }.unwrap();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 8/8 and not used again.
+        unsafe { handle.deallocate(block, layout(8, 8)) };
+        assert_eq!(*lines.lines.borrow(), expected);
+        assert_eq!(lines.bump.used(), 0);
     }
 }
