@@ -110,28 +110,42 @@ pub type FreeFn =
 pub type ValidateFn =
     unsafe fn(ctx: NonNull<()>, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool;
 
-/// allocator-api2's `allocate` on the handle whose two halves `raw` holds.
-/// Private: only [`VTable::of`] and [`VTable::new`] fill it.
+/// allocator-api2's `allocate` on a context pointer, given the table it
+/// belongs to. Private: only [`VTable::of`] and [`VTable::new`] fill it.
 ///
-/// The entries take the handle by reference (`raw` is the handle's own
-/// field, at its address): a handle reached through `&Handle`, as a
-/// collection holds it, passes that address on unchanged, and the entry
-/// loads the context itself.
-type AllocateFn =
-    unsafe fn(raw: &Raw, layout: Layout, caller: Caller) -> Result<NonNull<[u8]>, AllocError>;
+/// The private entries take the context first and the table last, with
+/// allocator-api2's arguments between in its own order, so a call leaves
+/// those arguments where the handle's method received them and only adds
+/// the two words (and the caller); only [`VTable::new`]'s entries read the
+/// table. (Taking the handle by reference instead saves one instruction
+/// behind `&Handle` but makes a handle held in registers spill to the
+/// stack on every call.)
+type AllocateFn = unsafe fn(
+    ctx: NonNull<()>,
+    layout: Layout,
+    caller: Caller,
+    vtable: &'static VTable,
+) -> Result<NonNull<[u8]>, AllocError>;
 
-/// allocator-api2's `deallocate` on the handle `raw`; private, as
+/// allocator-api2's `deallocate` on a context pointer; private, as
 /// [`AllocateFn`].
-type DeallocateFn = unsafe fn(raw: &Raw, ptr: NonNull<u8>, layout: Layout, caller: Caller);
+type DeallocateFn = unsafe fn(
+    ctx: NonNull<()>,
+    ptr: NonNull<u8>,
+    layout: Layout,
+    caller: Caller,
+    vtable: &'static VTable,
+);
 
-/// allocator-api2's `grow` or `shrink` on the handle `raw`; private, as
+/// allocator-api2's `grow` or `shrink` on a context pointer; private, as
 /// [`AllocateFn`].
 type ReallocFn = unsafe fn(
-    raw: &Raw,
+    ctx: NonNull<()>,
     ptr: NonNull<u8>,
     old_layout: Layout,
     new_layout: Layout,
     caller: Caller,
+    vtable: &'static VTable,
 ) -> Result<NonNull<[u8]>, AllocError>;
 
 impl VTable {
@@ -431,37 +445,39 @@ mod thunk {
         unsafe { a.remap(memory, align, new_len, caller) }
     }
 
-    /// allocator-api2's `allocate` on the `A` behind `raw.ctx`: the
+    /// allocator-api2's `allocate` on the `A` behind `ctx`: the
     /// [`bridge`](crate::bridge) over `A`.
     ///
     /// # Safety
     ///
-    /// `raw` is the pair of a live handle made from a `&A` (the entries of
-    /// [`VTable::of::<A>`] are only reachable through such a handle).
+    /// `ctx` is the context of a live handle made from a `&A` (the entries
+    /// of [`VTable::of::<A>`] are only reachable through such a handle).
     pub(super) unsafe fn allocate<A: RawAlloc>(
-        raw: &Raw,
+        ctx: NonNull<()>,
         layout: Layout,
         caller: Caller,
+        _vtable: &'static VTable,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the function's contract: `raw.ctx` is a live `&A`, erased.
-        let a = unsafe { context::<A>(raw.ctx) };
+        // SAFETY: the function's contract: `ctx` is a live `&A`, erased.
+        let a = unsafe { context::<A>(ctx) };
         crate::bridge::allocate_at(a, layout, caller)
     }
 
-    /// allocator-api2's `deallocate` on the `A` behind `raw.ctx`.
+    /// allocator-api2's `deallocate` on the `A` behind `ctx`.
     ///
     /// # Safety
     ///
     /// As for [`allocate`], and allocator-api2's `deallocate` contract for
-    /// the handle `raw` belongs to.
+    /// the handle `ctx` belongs to.
     pub(super) unsafe fn deallocate<A: RawAlloc>(
-        raw: &Raw,
+        ctx: NonNull<()>,
         ptr: NonNull<u8>,
         layout: Layout,
         caller: Caller,
+        _vtable: &'static VTable,
     ) {
         // SAFETY: as in `allocate` above.
-        let a = unsafe { context::<A>(raw.ctx) };
+        let a = unsafe { context::<A>(ctx) };
         // SAFETY: the caller upholds allocator-api2's contract for the
         // handle, and every block the handle's allocator-api2 methods hand
         // out comes from the bridge over this same `a` (the table's
@@ -469,40 +485,42 @@ mod thunk {
         unsafe { crate::bridge::deallocate_at(a, ptr, layout, caller) }
     }
 
-    /// allocator-api2's `grow` on the `A` behind `raw.ctx`.
+    /// allocator-api2's `grow` on the `A` behind `ctx`.
     ///
     /// # Safety
     ///
     /// As for [`allocate`], and allocator-api2's `grow` contract for the
-    /// handle `raw` belongs to.
+    /// handle `ctx` belongs to.
     pub(super) unsafe fn grow<A: RawAlloc>(
-        raw: &Raw,
+        ctx: NonNull<()>,
         ptr: NonNull<u8>,
         old_layout: Layout,
         new_layout: Layout,
         caller: Caller,
+        _vtable: &'static VTable,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `allocate` above.
-        let a = unsafe { context::<A>(raw.ctx) };
+        let a = unsafe { context::<A>(ctx) };
         // SAFETY: as in `deallocate` above, for `grow`.
         unsafe { crate::bridge::grow_at(a, ptr, old_layout, new_layout, caller) }
     }
 
-    /// allocator-api2's `shrink` on the `A` behind `raw.ctx`.
+    /// allocator-api2's `shrink` on the `A` behind `ctx`.
     ///
     /// # Safety
     ///
     /// As for [`allocate`], and allocator-api2's `shrink` contract for the
-    /// handle `raw` belongs to.
+    /// handle `ctx` belongs to.
     pub(super) unsafe fn shrink<A: RawAlloc>(
-        raw: &Raw,
+        ctx: NonNull<()>,
         ptr: NonNull<u8>,
         old_layout: Layout,
         new_layout: Layout,
         caller: Caller,
+        _vtable: &'static VTable,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `allocate` above.
-        let a = unsafe { context::<A>(raw.ctx) };
+        let a = unsafe { context::<A>(ctx) };
         // SAFETY: as in `deallocate` above, for `shrink`.
         unsafe { crate::bridge::shrink_at(a, ptr, old_layout, new_layout, caller) }
     }
@@ -520,25 +538,25 @@ mod thunk {
 
     /// The allocator-api2 entries of [`VTable::new`]: the
     /// [`bridge`](crate::bridge) over a handle of the same context and
-    /// table, so every request goes through the table's own `alloc`,
+    /// table (the entries' `vtable` argument), so every request goes through the table's own `alloc`,
     /// `resize`, `remap`, `free` and `validate`, and none can claim memory
     /// those did not hand out.
     pub(super) mod through_entries {
         use super::*;
 
-        /// A handle of `raw`'s context and table, whose [`RawAlloc`] impl
-        /// calls the table's five entries.
+        /// A handle of `ctx` and `vtable`, whose [`RawAlloc`] impl calls
+        /// the table's five entries.
         ///
         /// # Safety
         ///
-        /// `raw` is the pair of a live handle: calling its table's functions
-        /// on its context upholds their contracts (what
-        /// [`Handle::from_raw_parts`] asks), for as long as `raw` is borrowed.
+        /// `ctx` and `vtable` are the two halves of a live handle: calling
+        /// the table's functions on `ctx` upholds their contracts (what
+        /// [`Handle::from_raw_parts`] asks) for as long as the result is
+        /// used, which is within the entry's call.
         #[inline(always)]
-        unsafe fn handle(raw: &Raw) -> Handle<'_> {
-            // SAFETY: the function's contract: `raw` belongs to a live handle,
-            // which outlives the borrow of `raw` the new handle is bound to.
-            unsafe { Handle::from_raw_parts(raw.ctx, raw.vtable) }
+        unsafe fn handle<'a>(ctx: NonNull<()>, vtable: &'static VTable) -> Handle<'a> {
+            // SAFETY: the function's contract is `from_raw_parts`'s.
+            unsafe { Handle::from_raw_parts(ctx, vtable) }
         }
 
         /// allocator-api2's `allocate` through the table's `alloc`.
@@ -547,12 +565,13 @@ mod thunk {
         ///
         /// As for [`handle`].
         pub(in crate::handle) unsafe fn allocate(
-            raw: &Raw,
+            ctx: NonNull<()>,
             layout: Layout,
             caller: Caller,
+            vtable: &'static VTable,
         ) -> Result<NonNull<[u8]>, AllocError> {
             // SAFETY: the function's contract is `handle`'s.
-            let handle = unsafe { handle(raw) };
+            let handle = unsafe { handle(ctx, vtable) };
             crate::bridge::allocate_at(&handle, layout, caller)
         }
 
@@ -561,17 +580,18 @@ mod thunk {
         /// # Safety
         ///
         /// As for [`handle`], and allocator-api2's `deallocate` contract for
-        /// the handle `raw` belongs to.
+        /// the handle `ctx` belongs to.
         pub(in crate::handle) unsafe fn deallocate(
-            raw: &Raw,
+            ctx: NonNull<()>,
             ptr: NonNull<u8>,
             layout: Layout,
             caller: Caller,
+            vtable: &'static VTable,
         ) {
             // SAFETY: the function's contract covers `handle`'s.
-            let handle = unsafe { handle(raw) };
+            let handle = unsafe { handle(ctx, vtable) };
             // SAFETY: the caller upholds allocator-api2's contract for the
-            // handle `raw` belongs to, which `handle` is a copy of.
+            // handle `ctx` belongs to, which `handle` is a copy of.
             unsafe { crate::bridge::deallocate_at(&handle, ptr, layout, caller) }
         }
 
@@ -581,16 +601,17 @@ mod thunk {
         /// # Safety
         ///
         /// As for [`handle`], and allocator-api2's `grow` contract for the
-        /// handle `raw` belongs to.
+        /// handle `ctx` belongs to.
         pub(in crate::handle) unsafe fn grow(
-            raw: &Raw,
+            ctx: NonNull<()>,
             ptr: NonNull<u8>,
             old_layout: Layout,
             new_layout: Layout,
             caller: Caller,
+            vtable: &'static VTable,
         ) -> Result<NonNull<[u8]>, AllocError> {
             // SAFETY: the function's contract covers `handle`'s.
-            let handle = unsafe { handle(raw) };
+            let handle = unsafe { handle(ctx, vtable) };
             // SAFETY: as in `deallocate` above, for `grow`.
             unsafe { crate::bridge::grow_at(&handle, ptr, old_layout, new_layout, caller) }
         }
@@ -600,16 +621,17 @@ mod thunk {
         /// # Safety
         ///
         /// As for [`handle`], and allocator-api2's `shrink` contract for the
-        /// handle `raw` belongs to.
+        /// handle `ctx` belongs to.
         pub(in crate::handle) unsafe fn shrink(
-            raw: &Raw,
+            ctx: NonNull<()>,
             ptr: NonNull<u8>,
             old_layout: Layout,
             new_layout: Layout,
             caller: Caller,
+            vtable: &'static VTable,
         ) -> Result<NonNull<[u8]>, AllocError> {
             // SAFETY: the function's contract covers `handle`'s.
-            let handle = unsafe { handle(raw) };
+            let handle = unsafe { handle(ctx, vtable) };
             // SAFETY: as in `deallocate` above, for `shrink`.
             unsafe { crate::bridge::shrink_at(&handle, ptr, old_layout, new_layout, caller) }
         }
@@ -686,23 +708,11 @@ impl Threading for ThreadSafe {}
 /// assert_eq!(build(bump.allocator()), [1, 2, 3]);
 /// ```
 pub struct Handle<'a, M: Threading = Local> {
-    /// The context and its table, borrowed for `'a`. A field of its own so
-    /// the table's allocator-api2 entries can take it by reference.
-    raw: Raw,
-    _marker: PhantomData<(&'a (), M)>,
-}
-
-/// The two words of a [`Handle`], without its lifetime and threading marker:
-/// what the table's private allocator-api2 entries receive, by reference.
-#[derive(Clone, Copy)]
-struct Raw {
-    /// Points to the allocator the vtable's functions expect, borrowed for
-    /// the handle's `'a`.
+    /// Points to the allocator the vtable's functions expect, borrowed for `'a`.
     ctx: NonNull<()>,
-    /// The functions of the allocator behind `ctx`: calling them on `ctx`
-    /// upholds their contracts (made by [`VTable::of`] for its type, or
-    /// vouched for by the caller of [`Handle::from_raw_parts`]).
+    /// The functions of the allocator type behind `ctx`.
     vtable: &'static VTable,
+    _marker: PhantomData<(&'a (), M)>,
 }
 
 impl<'a> Handle<'a> {
@@ -720,10 +730,8 @@ impl<'a> Handle<'a> {
     #[must_use]
     pub fn new<A: RawAlloc>(allocator: &'a A) -> Self {
         Self {
-            raw: Raw {
-                ctx: NonNull::from(allocator).cast(),
-                vtable: VTable::of::<A>(),
-            },
+            ctx: NonNull::from(allocator).cast(),
+            vtable: VTable::of::<A>(),
             _marker: PhantomData,
         }
     }
@@ -758,7 +766,8 @@ impl<'a> Handle<'a> {
     #[must_use]
     pub unsafe fn from_raw_parts(ctx: NonNull<()>, vtable: &'static VTable) -> Self {
         Self {
-            raw: Raw { ctx, vtable },
+            ctx,
+            vtable,
             _marker: PhantomData,
         }
     }
@@ -783,10 +792,8 @@ impl<'a> Handle<'a, ThreadSafe> {
     #[must_use]
     pub fn new_sync<A: RawAlloc + Sync>(allocator: &'a A) -> Self {
         Self {
-            raw: Raw {
-                ctx: NonNull::from(allocator).cast(),
-                vtable: VTable::of::<A>(),
-            },
+            ctx: NonNull::from(allocator).cast(),
+            vtable: VTable::of::<A>(),
             _marker: PhantomData,
         }
     }
@@ -807,7 +814,8 @@ impl<'a> Handle<'a, ThreadSafe> {
     #[must_use]
     pub fn local(self) -> Handle<'a> {
         Handle {
-            raw: self.raw,
+            ctx: self.ctx,
+            vtable: self.vtable,
             _marker: PhantomData,
         }
     }
@@ -838,8 +846,8 @@ impl<M: Threading> Copy for Handle<'_, M> {}
 impl<M: Threading> fmt::Debug for Handle<'_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
-            .field("ctx", &self.raw.ctx)
-            .field("vtable", &ptr::from_ref(self.raw.vtable))
+            .field("ctx", &self.ctx)
+            .field("vtable", &ptr::from_ref(self.vtable))
             .finish()
     }
 }
@@ -857,7 +865,7 @@ impl<'a, M: Threading> Handle<'a, M> {
     #[inline]
     #[must_use]
     pub fn context(self) -> NonNull<()> {
-        self.raw.ctx
+        self.ctx
     }
 
     /// The table of functions called on the context.
@@ -873,7 +881,7 @@ impl<'a, M: Threading> Handle<'a, M> {
     #[inline]
     #[must_use]
     pub fn vtable(self) -> &'static VTable {
-        self.raw.vtable
+        self.vtable
     }
 
     /// Allocates room for one `T` and moves `value` into it: Zig's `create`.
@@ -1263,7 +1271,7 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         // SAFETY: `ctx` and `vtable` belong together (see the impl's comment).
-        unsafe { (self.raw.vtable.alloc)(self.raw.ctx, len, align, caller) }
+        unsafe { (self.vtable.alloc)(self.ctx, len, align, caller) }
     }
 
     #[inline(always)]
@@ -1275,7 +1283,7 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
         caller: Caller,
     ) -> bool {
         // SAFETY: they belong together, and the caller upholds `resize`'s contract.
-        unsafe { (self.raw.vtable.resize)(self.raw.ctx, memory, align, new_len, caller) }
+        unsafe { (self.vtable.resize)(self.ctx, memory, align, new_len, caller) }
     }
 
     #[inline(always)]
@@ -1287,19 +1295,19 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
         caller: Caller,
     ) -> Option<NonNull<u8>> {
         // SAFETY: they belong together, and the caller upholds `remap`'s contract.
-        unsafe { (self.raw.vtable.remap)(self.raw.ctx, memory, align, new_len, caller) }
+        unsafe { (self.vtable.remap)(self.ctx, memory, align, new_len, caller) }
     }
 
     #[inline(always)]
     unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
         // SAFETY: they belong together, and the caller upholds `free`'s contract.
-        unsafe { (self.raw.vtable.free)(self.raw.ctx, memory, align, caller) }
+        unsafe { (self.vtable.free)(self.ctx, memory, align, caller) }
     }
 
     #[inline(always)]
     fn validate(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
         // SAFETY: they belong together; `validate` has no other precondition.
-        unsafe { (self.raw.vtable.validate)(self.raw.ctx, memory, align, caller) }
+        unsafe { (self.vtable.validate)(self.ctx, memory, align, caller) }
     }
 }
 
@@ -1314,9 +1322,8 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: `raw` is this live handle's pair: its `ctx` and `vtable`
-        // belong together (see `RawAlloc` above).
-        unsafe { (self.raw.vtable.allocate)(&self.raw, layout, Caller::here()) }
+        // SAFETY: `ctx` and `vtable` belong together (see `RawAlloc` above).
+        unsafe { (self.vtable.allocate)(self.ctx, layout, Caller::here(), self.vtable) }
     }
 
     #[inline(always)]
@@ -1331,9 +1338,9 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: `raw` is this live handle's pair, as in `allocate`; the
+        // SAFETY: `ctx` and `vtable` belong together, as in `allocate`; the
         // caller upholds allocator-api2's contract, which is the entry's.
-        unsafe { (self.raw.vtable.deallocate)(&self.raw, ptr, layout, Caller::here()) }
+        unsafe { (self.vtable.deallocate)(self.ctx, ptr, layout, Caller::here(), self.vtable) }
     }
 
     #[inline(always)]
@@ -1345,7 +1352,16 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `deallocate`, for `grow`.
-        unsafe { (self.raw.vtable.grow)(&self.raw, ptr, old_layout, new_layout, Caller::here()) }
+        unsafe {
+            (self.vtable.grow)(
+                self.ctx,
+                ptr,
+                old_layout,
+                new_layout,
+                Caller::here(),
+                self.vtable,
+            )
+        }
     }
 
     #[inline(always)]
@@ -1380,7 +1396,16 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: as in `deallocate`, for `shrink`.
-        unsafe { (self.raw.vtable.shrink)(&self.raw, ptr, old_layout, new_layout, Caller::here()) }
+        unsafe {
+            (self.vtable.shrink)(
+                self.ctx,
+                ptr,
+                old_layout,
+                new_layout,
+                Caller::here(),
+                self.vtable,
+            )
+        }
     }
 }
 
