@@ -360,14 +360,24 @@ pub(crate) unsafe fn shrink_at<A: RawAlloc + ?Sized>(
     new_layout: Layout,
     caller: Caller,
 ) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert_shrinks(old_layout, new_layout);
+    // SAFETY: the caller's contract is `realloc`'s.
+    unsafe { realloc(a, ptr, old_layout, new_layout, caller) }
+}
+
+/// Debug builds: panics naming the mistake when `shrink` is asked for a
+/// larger block (the check [`shrink`] makes, for [`shrink_at`] and the
+/// handle's `shrink`, which check before their indirect call so the panic
+/// names the caller's line).
+#[inline(always)]
+#[track_caller]
+pub(crate) fn debug_assert_shrinks(old_layout: Layout, new_layout: Layout) {
     debug_assert!(
         new_layout.size() <= old_layout.size(),
         "shrink to a larger size ({} bytes from {}); call grow for a larger block",
         new_layout.size(),
         old_layout.size(),
     );
-    // SAFETY: the caller's contract is `realloc`'s.
-    unsafe { realloc(a, ptr, old_layout, new_layout, caller) }
 }
 
 /// Moves a block from `old_layout` to `new_layout`, the shared body of

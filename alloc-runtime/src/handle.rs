@@ -1351,6 +1351,8 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
+        // Checked here too, so a debug build's panic names the caller's line.
+        crate::bridge::debug_assert_grows(old_layout, new_layout, "grow");
         // SAFETY: as in `deallocate`, for `grow`.
         unsafe {
             (self.vtable.grow)(
@@ -1395,6 +1397,8 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
+        // Checked here too, so a debug build's panic names the caller's line.
+        crate::bridge::debug_assert_shrinks(old_layout, new_layout);
         // SAFETY: as in `deallocate`, for `shrink`.
         unsafe {
             (self.vtable.shrink)(
@@ -1884,5 +1888,46 @@ mod tests {
             padding,
             "the free did not reach the bump"
         );
+    }
+
+    /// Calls `f` on a handle and a live 16-byte block of its bump.
+    fn on_a_block(f: impl FnOnce(Handle<'_>, NonNull<u8>, Layout)) {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let handle = bump.allocator();
+        let old = layout(16, 8);
+        let block = handle.allocate(old).unwrap().cast::<u8>();
+        f(handle, block, old);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "grow to a smaller size (4 bytes from 16); call shrink")]
+    fn a_handles_grow_to_a_smaller_size_names_the_mistake() {
+        on_a_block(|handle, block, old| {
+            // SAFETY: deliberately breaks `grow`'s contract (4 < 16), which
+            // the debug assertion must catch before anything happens.
+            let _ = unsafe { handle.grow(block, old, layout(4, 8)) };
+        });
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "grow_zeroed to a smaller size (4 bytes from 16); call shrink")]
+    fn a_handles_grow_zeroed_to_a_smaller_size_names_the_mistake() {
+        on_a_block(|handle, block, old| {
+            // SAFETY: deliberately breaks `grow_zeroed`'s contract, as above.
+            let _ = unsafe { handle.grow_zeroed(block, old, layout(4, 8)) };
+        });
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "shrink to a larger size (64 bytes from 16); call grow")]
+    fn a_handles_shrink_to_a_larger_size_names_the_mistake() {
+        on_a_block(|handle, block, old| {
+            // SAFETY: deliberately breaks `shrink`'s contract (64 > 16).
+            let _ = unsafe { handle.shrink(block, old, layout(64, 8)) };
+        });
     }
 }
