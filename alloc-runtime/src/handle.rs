@@ -537,10 +537,10 @@ mod thunk {
     }
 
     /// The allocator-api2 entries of [`VTable::new`]: the
-    /// [`bridge`](crate::bridge) over a handle of the same context and
-    /// table (the entries' `vtable` argument), so every request goes through the table's own `alloc`,
-    /// `resize`, `remap`, `free` and `validate`, and none can claim memory
-    /// those did not hand out.
+    /// [`bridge`](crate::bridge) over a handle of the same context and table
+    /// (the entries' `vtable` argument), so every request goes through the
+    /// table's own `alloc`, `resize`, `remap`, `free` and `validate`, and
+    /// none can claim memory those did not hand out.
     pub(super) mod through_entries {
         use super::*;
 
