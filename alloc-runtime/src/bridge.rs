@@ -281,7 +281,7 @@ pub unsafe fn shrink<A: RawAlloc + ?Sized>(
 /// `grow_zeroed`) is asked for a smaller block.
 #[inline(always)]
 #[track_caller]
-fn debug_assert_grows(old_layout: Layout, new_layout: Layout, function: &str) {
+pub(crate) fn debug_assert_grows(old_layout: Layout, new_layout: Layout, function: &str) {
     debug_assert!(
         new_layout.size() >= old_layout.size(),
         "{function} to a smaller size ({} bytes from {}); call shrink for a smaller block",
@@ -305,6 +305,79 @@ pub(crate) fn allocate_at<A: RawAlloc + ?Sized>(
         Some(ptr) => Ok(NonNull::slice_from_raw_parts(ptr, size)),
         None => Err(AllocError),
     }
+}
+
+/// [`deallocate`] with the request's [`Caller`] given: a handle's
+/// `deallocate` entry passes its own caller's location down.
+///
+/// # Safety
+///
+/// As for [`deallocate`].
+#[inline(always)]
+pub(crate) unsafe fn deallocate_at<A: RawAlloc + ?Sized>(
+    a: &A,
+    ptr: NonNull<u8>,
+    layout: Layout,
+    caller: Caller,
+) {
+    if layout.size() != 0 {
+        let memory = NonNull::slice_from_raw_parts(ptr, layout.size());
+        // SAFETY: the caller's contract: a live, non-empty block of `a` with
+        // this length and alignment (non-empty ones are the only ones that
+        // reached `a`).
+        unsafe { a.free(memory, Alignment::of_layout(layout), caller) }
+    }
+}
+
+/// [`grow`] with the request's [`Caller`] given, as [`deallocate_at`].
+///
+/// # Safety
+///
+/// As for [`grow`].
+#[inline(always)]
+pub(crate) unsafe fn grow_at<A: RawAlloc + ?Sized>(
+    a: &A,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+    caller: Caller,
+) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert_grows(old_layout, new_layout, "grow");
+    // SAFETY: the caller's contract is `realloc`'s.
+    unsafe { realloc(a, ptr, old_layout, new_layout, caller) }
+}
+
+/// [`shrink`] with the request's [`Caller`] given, as [`deallocate_at`].
+///
+/// # Safety
+///
+/// As for [`shrink`].
+#[inline(always)]
+pub(crate) unsafe fn shrink_at<A: RawAlloc + ?Sized>(
+    a: &A,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+    caller: Caller,
+) -> Result<NonNull<[u8]>, AllocError> {
+    debug_assert_shrinks(old_layout, new_layout);
+    // SAFETY: the caller's contract is `realloc`'s.
+    unsafe { realloc(a, ptr, old_layout, new_layout, caller) }
+}
+
+/// Debug builds: panics naming the mistake when `shrink` is asked for a
+/// larger block (the check [`shrink`] makes, for [`shrink_at`] and the
+/// handle's `shrink`, which check before their indirect call so the panic
+/// names the caller's line).
+#[inline(always)]
+#[track_caller]
+pub(crate) fn debug_assert_shrinks(old_layout: Layout, new_layout: Layout) {
+    debug_assert!(
+        new_layout.size() <= old_layout.size(),
+        "shrink to a larger size ({} bytes from {}); call grow for a larger block",
+        new_layout.size(),
+        old_layout.size(),
+    );
 }
 
 /// Moves a block from `old_layout` to `new_layout`, the shared body of

@@ -17,8 +17,9 @@ use crate::{Alignment, AllocError, Caller, RawAlloc};
 /// [`with_validate`](VTable::with_validate)) and goes into a handle through
 /// [`Handle::from_raw_parts`]. The fields are private, so the only entries a
 /// table has are the [`RawAlloc`] functions it was made from: the handle's
-/// allocator-api2 fast path (`allocate`) is always built from the table's own
-/// `alloc`, and cannot claim more memory than `alloc` handed out.
+/// allocator-api2 fast paths (`allocate`, `deallocate`, `grow`, `shrink`:
+/// one indirect call each) are always built from the table's own functions,
+/// and cannot claim more memory than `alloc` handed out.
 ///
 /// Each function's contract is the one of the [`RawAlloc`] method of the same
 /// name, plus: `ctx` is the context pointer the handle was made with, and the
@@ -55,12 +56,24 @@ pub struct VTable {
     /// for collections, one indirect call straight into the allocator's
     /// inlined `alloc`.
     ///
-    /// Invariant: the [`bridge`](crate::bridge) over the same `alloc` as the
-    /// `alloc` entry — over the allocator type `A` in [`VTable::of::<A>`],
-    /// over the table's own `alloc` ([`thunk::allocate_through_alloc`]) in
-    /// [`VTable::new`]. Private, so no table can break it: the handle's
-    /// `Allocator::allocate` relies on it.
+    /// Invariant (shared by the three entries below it): the
+    /// [`bridge`](crate::bridge) over the same allocator as the `alloc`,
+    /// `resize`, `remap`, `free` and `validate` entries — over the allocator
+    /// type `A` in [`VTable::of::<A>`], over a handle of the table's own five
+    /// entries ([`thunk::through_entries`]) in [`VTable::new`]. Private, so
+    /// no table can break it: the handle's `Allocator` impl relies on it.
     allocate: AllocateFn,
+    /// allocator-api2's `deallocate` on the context: one indirect call
+    /// straight into the allocator's inlined `free`. Invariant: as for
+    /// `allocate`.
+    deallocate: DeallocateFn,
+    /// allocator-api2's `grow` on the context: the bridge's in-place
+    /// `resize`, `remap`, then allocate + copy + free, all monomorphized
+    /// for the allocator. Invariant: as for `allocate`.
+    grow: ReallocFn,
+    /// allocator-api2's `shrink` on the context, as `grow`. Invariant: as
+    /// for `allocate`.
+    shrink: ReallocFn,
 }
 
 /// [`VTable::alloc`]: [`RawAlloc::alloc`] on a context pointer.
@@ -99,11 +112,40 @@ pub type ValidateFn =
 
 /// allocator-api2's `allocate` on a context pointer, given the table it
 /// belongs to. Private: only [`VTable::of`] and [`VTable::new`] fill it.
+///
+/// The private entries take the context first and the table last, with
+/// allocator-api2's arguments between in its own order, so a call leaves
+/// those arguments where the handle's method received them and only adds
+/// the two words (and the caller); only [`VTable::new`]'s entries read the
+/// table. (Taking the handle by reference instead saves one instruction
+/// behind `&Handle` but makes a handle held in registers spill to the
+/// stack on every call.)
 type AllocateFn = unsafe fn(
     ctx: NonNull<()>,
-    vtable: &'static VTable,
     layout: Layout,
     caller: Caller,
+    vtable: &'static VTable,
+) -> Result<NonNull<[u8]>, AllocError>;
+
+/// allocator-api2's `deallocate` on a context pointer; private, as
+/// [`AllocateFn`].
+type DeallocateFn = unsafe fn(
+    ctx: NonNull<()>,
+    ptr: NonNull<u8>,
+    layout: Layout,
+    caller: Caller,
+    vtable: &'static VTable,
+);
+
+/// allocator-api2's `grow` or `shrink` on a context pointer; private, as
+/// [`AllocateFn`].
+type ReallocFn = unsafe fn(
+    ctx: NonNull<()>,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+    caller: Caller,
+    vtable: &'static VTable,
 ) -> Result<NonNull<[u8]>, AllocError>;
 
 impl VTable {
@@ -126,6 +168,9 @@ impl VTable {
                 free: thunk::free::<A>,
                 validate: thunk::validate::<A>,
                 allocate: thunk::allocate::<A>,
+                deallocate: thunk::deallocate::<A>,
+                grow: thunk::grow::<A>,
+                shrink: thunk::shrink::<A>,
             }
         }
     }
@@ -133,10 +178,12 @@ impl VTable {
     /// A table of four hand-written functions (for an allocator implemented
     /// outside Rust, say), like the tables Zig code writes by hand.
     ///
-    /// The handle's allocator-api2 `allocate` goes through `alloc`, and
-    /// `validate` answers `true` ([`VTable::no_validate`]: a table without
-    /// records cannot tell); give it a real one with
-    /// [`with_validate`](Self::with_validate).
+    /// The handle's allocator-api2 methods go through these functions
+    /// (`allocate` through `alloc`, `deallocate` through `free`, `grow` and
+    /// `shrink` through `resize`, `remap`, `validate`, `alloc` and `free`, as
+    /// the [`bridge`](crate::bridge) does), and `validate` answers `true`
+    /// ([`VTable::no_validate`]: a table without records cannot tell); give
+    /// it a real one with [`with_validate`](Self::with_validate).
     ///
     /// ```
     /// use alloc_runtime::{Alignment, Caller, Handle, VTable};
@@ -161,7 +208,10 @@ impl VTable {
             remap,
             free,
             validate: VTable::no_validate,
-            allocate: thunk::allocate_through_alloc,
+            allocate: thunk::through_entries::allocate,
+            deallocate: thunk::through_entries::deallocate,
+            grow: thunk::through_entries::grow,
+            shrink: thunk::through_entries::shrink,
         }
     }
 
@@ -395,15 +445,84 @@ mod thunk {
         unsafe { a.remap(memory, align, new_len, caller) }
     }
 
+    /// allocator-api2's `allocate` on the `A` behind `ctx`: the
+    /// [`bridge`](crate::bridge) over `A`.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is the context of a live handle made from a `&A` (the entries
+    /// of [`VTable::of::<A>`] are only reachable through such a handle).
     pub(super) unsafe fn allocate<A: RawAlloc>(
         ctx: NonNull<()>,
-        _vtable: &'static VTable,
         layout: Layout,
         caller: Caller,
+        _vtable: &'static VTable,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: as in `alloc` above.
+        // SAFETY: the function's contract: `ctx` is a live `&A`, erased.
         let a = unsafe { context::<A>(ctx) };
         crate::bridge::allocate_at(a, layout, caller)
+    }
+
+    /// allocator-api2's `deallocate` on the `A` behind `ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`allocate`], and allocator-api2's `deallocate` contract for
+    /// the handle `ctx` belongs to.
+    pub(super) unsafe fn deallocate<A: RawAlloc>(
+        ctx: NonNull<()>,
+        ptr: NonNull<u8>,
+        layout: Layout,
+        caller: Caller,
+        _vtable: &'static VTable,
+    ) {
+        // SAFETY: as in `allocate` above.
+        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: the caller upholds allocator-api2's contract for the
+        // handle, and every block the handle's allocator-api2 methods hand
+        // out comes from the bridge over this same `a` (the table's
+        // invariant), so it holds for the bridge over `a`.
+        unsafe { crate::bridge::deallocate_at(a, ptr, layout, caller) }
+    }
+
+    /// allocator-api2's `grow` on the `A` behind `ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`allocate`], and allocator-api2's `grow` contract for the
+    /// handle `ctx` belongs to.
+    pub(super) unsafe fn grow<A: RawAlloc>(
+        ctx: NonNull<()>,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+        caller: Caller,
+        _vtable: &'static VTable,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: as in `allocate` above.
+        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: as in `deallocate` above, for `grow`.
+        unsafe { crate::bridge::grow_at(a, ptr, old_layout, new_layout, caller) }
+    }
+
+    /// allocator-api2's `shrink` on the `A` behind `ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`allocate`], and allocator-api2's `shrink` contract for the
+    /// handle `ctx` belongs to.
+    pub(super) unsafe fn shrink<A: RawAlloc>(
+        ctx: NonNull<()>,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+        caller: Caller,
+        _vtable: &'static VTable,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: as in `allocate` above.
+        let a = unsafe { context::<A>(ctx) };
+        // SAFETY: as in `deallocate` above, for `shrink`.
+        unsafe { crate::bridge::shrink_at(a, ptr, old_layout, new_layout, caller) }
     }
 
     pub(super) unsafe fn validate<A: RawAlloc>(
@@ -417,22 +536,105 @@ mod thunk {
         a.validate(memory, align, caller)
     }
 
-    /// allocator-api2's `allocate` built from `vtable.alloc` by the
-    /// [`bridge`](crate::bridge): the `allocate` entry of [`VTable::new`].
-    ///
-    /// # Safety
-    ///
-    /// `ctx` and `vtable` are the two halves of a live handle: calling the
-    /// table's functions on `ctx` upholds their contracts.
-    pub(super) unsafe fn allocate_through_alloc(
-        ctx: NonNull<()>,
-        vtable: &'static VTable,
-        layout: Layout,
-        caller: Caller,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the function's contract: `ctx` and `vtable` belong together.
-        let handle = unsafe { Handle::from_raw_parts(ctx, vtable) };
-        crate::bridge::allocate_at(&handle, layout, caller)
+    /// The allocator-api2 entries of [`VTable::new`]: the
+    /// [`bridge`](crate::bridge) over a handle of the same context and table
+    /// (the entries' `vtable` argument), so every request goes through the
+    /// table's own `alloc`, `resize`, `remap`, `free` and `validate`, and
+    /// none can claim memory those did not hand out.
+    pub(super) mod through_entries {
+        use super::*;
+
+        /// A handle of `ctx` and `vtable`, whose [`RawAlloc`] impl calls
+        /// the table's five entries.
+        ///
+        /// # Safety
+        ///
+        /// `ctx` and `vtable` are the two halves of a live handle: calling
+        /// the table's functions on `ctx` upholds their contracts (what
+        /// [`Handle::from_raw_parts`] asks) for as long as the result is
+        /// used, which is within the entry's call.
+        #[inline(always)]
+        unsafe fn handle<'a>(ctx: NonNull<()>, vtable: &'static VTable) -> Handle<'a> {
+            // SAFETY: the function's contract is `from_raw_parts`'s.
+            unsafe { Handle::from_raw_parts(ctx, vtable) }
+        }
+
+        /// allocator-api2's `allocate` through the table's `alloc`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`].
+        pub(in crate::handle) unsafe fn allocate(
+            ctx: NonNull<()>,
+            layout: Layout,
+            caller: Caller,
+            vtable: &'static VTable,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the function's contract is `handle`'s.
+            let handle = unsafe { handle(ctx, vtable) };
+            crate::bridge::allocate_at(&handle, layout, caller)
+        }
+
+        /// allocator-api2's `deallocate` through the table's `free`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`], and allocator-api2's `deallocate` contract for
+        /// the handle `ctx` belongs to.
+        pub(in crate::handle) unsafe fn deallocate(
+            ctx: NonNull<()>,
+            ptr: NonNull<u8>,
+            layout: Layout,
+            caller: Caller,
+            vtable: &'static VTable,
+        ) {
+            // SAFETY: the function's contract covers `handle`'s.
+            let handle = unsafe { handle(ctx, vtable) };
+            // SAFETY: the caller upholds allocator-api2's contract for the
+            // handle `ctx` belongs to, which `handle` is a copy of.
+            unsafe { crate::bridge::deallocate_at(&handle, ptr, layout, caller) }
+        }
+
+        /// allocator-api2's `grow` through the table's `resize`, `remap`,
+        /// `validate`, `alloc` and `free`.
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`], and allocator-api2's `grow` contract for the
+        /// handle `ctx` belongs to.
+        pub(in crate::handle) unsafe fn grow(
+            ctx: NonNull<()>,
+            ptr: NonNull<u8>,
+            old_layout: Layout,
+            new_layout: Layout,
+            caller: Caller,
+            vtable: &'static VTable,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the function's contract covers `handle`'s.
+            let handle = unsafe { handle(ctx, vtable) };
+            // SAFETY: as in `deallocate` above, for `grow`.
+            unsafe { crate::bridge::grow_at(&handle, ptr, old_layout, new_layout, caller) }
+        }
+
+        /// allocator-api2's `shrink`, as [`grow`].
+        ///
+        /// # Safety
+        ///
+        /// As for [`handle`], and allocator-api2's `shrink` contract for the
+        /// handle `ctx` belongs to.
+        pub(in crate::handle) unsafe fn shrink(
+            ctx: NonNull<()>,
+            ptr: NonNull<u8>,
+            old_layout: Layout,
+            new_layout: Layout,
+            caller: Caller,
+            vtable: &'static VTable,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            // SAFETY: the function's contract covers `handle`'s.
+            let handle = unsafe { handle(ctx, vtable) };
+            // SAFETY: as in `deallocate` above, for `shrink`.
+            unsafe { crate::bridge::shrink_at(&handle, ptr, old_layout, new_layout, caller) }
+        }
     }
 
     pub(super) unsafe fn free<A: RawAlloc>(
@@ -545,8 +747,9 @@ impl<'a> Handle<'a> {
     /// uphold the contract of the [`RawAlloc`] method of the same name:
     /// whatever `ctx` points to must stay alive and act as one allocator,
     /// without being `Sync` necessarily (this handle is [`Local`]). The
-    /// table's other entry, the allocator-api2 `allocate` fast path, is
-    /// always derived from its `alloc`, so it needs no promise of its own.
+    /// table's other entries, the allocator-api2 fast paths (`allocate`,
+    /// `deallocate`, `grow`, `shrink`), are always derived from those
+    /// functions, so they need no promise of their own.
     ///
     /// # Examples
     ///
@@ -1108,31 +1311,36 @@ unsafe impl<M: Threading> RawAlloc for Handle<'_, M> {
     }
 }
 
-// SAFETY: `allocate` is the table's allocator-api2 entry, which its private
-// invariant makes the bridge over the table's own `alloc` (over the allocator
-// type for `VTable::of`, over the `alloc` entry for `VTable::new`), and the
-// other methods are the bridge
-// over the handle's `RawAlloc`, which upholds allocator-api2's contract given
-// `RawAlloc`'s; copies of a handle are the same allocator.
+// SAFETY: `allocate`, `deallocate`, `grow` and `shrink` call the table's
+// allocator-api2 entries, which its private invariant makes the bridge over
+// the same allocator as its `RawAlloc` entries (over the allocator type for
+// `VTable::of`, over a handle of the table's own entries for `VTable::new`);
+// `allocate_zeroed` and `grow_zeroed` are `allocate` and `grow` followed by
+// zeroing, as in the bridge. The bridge upholds allocator-api2's contract
+// given `RawAlloc`'s, and copies of a handle are the same allocator.
 unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
     #[inline(always)]
     #[track_caller]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: `ctx` and `vtable` belong together (see `RawAlloc` above).
-        unsafe { (self.vtable.allocate)(self.ctx, self.vtable, layout, Caller::here()) }
+        unsafe { (self.vtable.allocate)(self.ctx, layout, Caller::here(), self.vtable) }
     }
 
     #[inline(always)]
     #[track_caller]
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        crate::bridge::allocate_zeroed(self, layout)
+        let block = self.allocate(layout)?;
+        // SAFETY: `block` is valid for writes of its whole length (just allocated).
+        unsafe { block.cast::<u8>().as_ptr().write_bytes(0, block.len()) };
+        Ok(block)
     }
 
     #[inline(always)]
     #[track_caller]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::deallocate(self, ptr, layout) }
+        // SAFETY: `ctx` and `vtable` belong together, as in `allocate`; the
+        // caller upholds allocator-api2's contract, which is the entry's.
+        unsafe { (self.vtable.deallocate)(self.ctx, ptr, layout, Caller::here(), self.vtable) }
     }
 
     #[inline(always)]
@@ -1143,8 +1351,19 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::grow(self, ptr, old_layout, new_layout) }
+        // Checked here too, so a debug build's panic names the caller's line.
+        crate::bridge::debug_assert_grows(old_layout, new_layout, "grow");
+        // SAFETY: as in `deallocate`, for `grow`.
+        unsafe {
+            (self.vtable.grow)(
+                self.ctx,
+                ptr,
+                old_layout,
+                new_layout,
+                Caller::here(),
+                self.vtable,
+            )
+        }
     }
 
     #[inline(always)]
@@ -1155,8 +1374,19 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::grow_zeroed(self, ptr, old_layout, new_layout) }
+        crate::bridge::debug_assert_grows(old_layout, new_layout, "grow_zeroed");
+        // SAFETY: the caller upholds allocator-api2's contract for `grow`,
+        // which is `grow_zeroed`'s.
+        let block = unsafe { self.grow(ptr, old_layout, new_layout)? };
+        // Clamped, so a caller's smaller `new_layout` (caught above in debug
+        // builds) zeroes nothing rather than underflowing the length.
+        let old = old_layout.size().min(block.len());
+        // SAFETY: `old <= block.len()`: the offset stays inside `block`.
+        let tail = unsafe { block.cast::<u8>().add(old) };
+        // SAFETY: `block` is valid for writes of its `block.len()` bytes, of
+        // which `tail` is the last `block.len() - old`.
+        unsafe { tail.write_bytes(0, block.len() - old) };
+        Ok(block)
     }
 
     #[inline(always)]
@@ -1167,8 +1397,19 @@ unsafe impl<M: Threading> allocator_api2::alloc::Allocator for Handle<'_, M> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { crate::bridge::shrink(self, ptr, old_layout, new_layout) }
+        // Checked here too, so a debug build's panic names the caller's line.
+        crate::bridge::debug_assert_shrinks(old_layout, new_layout);
+        // SAFETY: as in `deallocate`, for `shrink`.
+        unsafe {
+            (self.vtable.shrink)(
+                self.ctx,
+                ptr,
+                old_layout,
+                new_layout,
+                Caller::here(),
+                self.vtable,
+            )
+        }
     }
 }
 
@@ -1371,5 +1612,322 @@ mod tests {
         );
         assert!(called.get());
         assert!(refused.allocator().create_with(|| 5u8).is_err());
+    }
+
+    fn layout(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap()
+    }
+
+    #[test]
+    fn allocator_api2_calls_take_the_tables_allocator_api2_entries() {
+        // The `RawAlloc` entries refuse or do nothing, the allocator-api2
+        // entries are `Recording<Bump>`'s: whatever reaches the recording
+        // came through the allocator-api2 entries, not through `free` or
+        // `resize` (which would record nothing).
+        static TABLE: VTable = VTable {
+            alloc: |_, _, _, _| None,
+            resize: VTable::no_resize,
+            remap: VTable::no_remap,
+            free: VTable::no_free,
+            validate: VTable::no_validate,
+            ..*VTable::of::<Recording<Bump<'static>>>()
+        };
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let rec = Recording::new(Bump::new(&mut buf));
+        // SAFETY: `ctx` is `&rec`, alive for the handle. The table's
+        // allocator-api2 entries are `Recording<Bump>`'s own; its `RawAlloc`
+        // entries refuse or do nothing, which each contract allows, and the
+        // test makes no `RawAlloc` call that would mix the two.
+        let handle = unsafe { Handle::from_raw_parts(NonNull::from(&rec).cast(), &TABLE) };
+        let block = handle.allocate(layout(16, 8)).unwrap().cast::<u8>();
+        assert_eq!(rec.take(), [Call::Alloc(16)]);
+        // The buffer's own address may need padding before an 8-aligned block.
+        let padding = rec.parent.used() - 16;
+        // SAFETY: `block` is live with layout 16/8, the last block: it grows in place.
+        let grown = unsafe { handle.grow(block, layout(16, 8), layout(32, 8)) }.unwrap();
+        assert_eq!(grown.cast::<u8>(), block);
+        assert_eq!(rec.take(), [Call::Resize(16, 32)]);
+        // SAFETY: `block` is live with layout 32/8; 40 >= 32.
+        let zeroed = unsafe { handle.grow_zeroed(block, layout(32, 8), layout(40, 8)) }.unwrap();
+        assert_eq!(zeroed.cast::<u8>(), block);
+        // SAFETY: the last 8 of the 40 bytes were just zeroed.
+        assert_eq!(unsafe { &zeroed.as_ref()[32..] }, [0; 8]);
+        assert_eq!(rec.take(), [Call::Resize(32, 40)]);
+        // SAFETY: `block` is live with layout 40/8; 8 <= 40.
+        let shrunk = unsafe { handle.shrink(block, layout(40, 8), layout(8, 8)) }.unwrap();
+        assert_eq!(shrunk.cast::<u8>(), block);
+        assert_eq!(rec.take(), [Call::Resize(40, 8)]);
+        assert_eq!(rec.parent.used(), padding + 8);
+        // SAFETY: `block` is live with layout 8/8 and not used again.
+        unsafe { handle.deallocate(block, layout(8, 8)) };
+        assert_eq!(rec.take(), [Call::Free(8)]);
+        assert_eq!(
+            rec.parent.used(),
+            padding,
+            "the free did not reach the bump"
+        );
+        let zeroed = handle.allocate_zeroed(layout(4, 4)).unwrap();
+        // SAFETY: four bytes, just zeroed.
+        assert_eq!(unsafe { zeroed.as_ref() }, [0; 4]);
+        assert_eq!(rec.take(), [Call::Alloc(4)]);
+    }
+
+    std::thread_local! {
+        /// The calls that reached the hand-made table's four functions.
+        static CALLS: core::cell::RefCell<std::vec::Vec<Call>> =
+            const { core::cell::RefCell::new(std::vec::Vec::new()) };
+    }
+
+    /// The calls recorded in [`CALLS`], forgotten.
+    fn take_calls() -> std::vec::Vec<Call> {
+        CALLS.with(|calls| calls.take())
+    }
+
+    fn record(call: Call) {
+        CALLS.with(|calls| calls.borrow_mut().push(call));
+    }
+
+    /// The `Bump` behind a hand-made table's context.
+    ///
+    /// # Safety
+    ///
+    /// `ctx` points to a live `Bump`, borrowed for `'a`.
+    unsafe fn bump_of<'a>(ctx: NonNull<()>) -> &'a Bump<'a> {
+        // SAFETY: the function's contract.
+        unsafe { ctx.cast::<Bump<'a>>().as_ref() }
+    }
+
+    /// Hand-made functions over a `Bump` context that record each call.
+    /// Each has the contract of the `RawAlloc` method of its name, with
+    /// `ctx` pointing to a live `Bump`.
+    mod recorded {
+        use super::*;
+
+        pub(super) unsafe fn alloc(
+            ctx: NonNull<()>,
+            len: usize,
+            align: Alignment,
+            caller: Caller,
+        ) -> Option<NonNull<u8>> {
+            record(Call::Alloc(len));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            unsafe { bump_of(ctx) }.alloc(len, align, caller)
+        }
+
+        pub(super) unsafe fn resize(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> bool {
+            record(Call::Resize(memory.len(), new_len));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            let bump = unsafe { bump_of(ctx) };
+            // SAFETY: the caller upholds `resize`'s contract for the bump.
+            unsafe { bump.resize(memory, align, new_len, caller) }
+        }
+
+        pub(super) unsafe fn remap(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> Option<NonNull<u8>> {
+            record(Call::Remap(memory.len(), new_len));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            let bump = unsafe { bump_of(ctx) };
+            // SAFETY: the caller upholds `remap`'s contract for the bump.
+            unsafe { bump.remap(memory, align, new_len, caller) }
+        }
+
+        pub(super) unsafe fn free(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            caller: Caller,
+        ) {
+            record(Call::Free(memory.len()));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            let bump = unsafe { bump_of(ctx) };
+            // SAFETY: the caller upholds `free`'s contract for the bump.
+            unsafe { bump.free(memory, align, caller) }
+        }
+
+        pub(super) unsafe fn validate(
+            ctx: NonNull<()>,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            caller: Caller,
+        ) -> bool {
+            record(Call::Validate(memory.len()));
+            // SAFETY: the function's contract: `ctx` is a live `Bump`.
+            unsafe { bump_of(ctx) }.validate(memory, align, caller)
+        }
+    }
+
+    #[test]
+    fn a_hand_made_tables_allocator_api2_calls_go_through_its_own_functions() {
+        static TABLE: VTable = VTable::new(
+            recorded::alloc,
+            recorded::resize,
+            recorded::remap,
+            recorded::free,
+        )
+        .with_validate(recorded::validate);
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        // SAFETY: `ctx` is `&bump`, alive for the handle; the functions are
+        // `Bump`'s, recorded.
+        let handle = unsafe { Handle::from_raw_parts(NonNull::from(&bump).cast(), &TABLE) };
+        take_calls();
+        let block = handle.allocate(layout(16, 8)).unwrap().cast::<u8>();
+        assert_eq!(take_calls(), [Call::Alloc(16)]);
+        // SAFETY: `block` is live with layout 16/8, the last block.
+        let grown = unsafe { handle.grow(block, layout(16, 8), layout(32, 8)) }.unwrap();
+        assert_eq!(grown.cast::<u8>(), block, "the last block grows in place");
+        assert_eq!(take_calls(), [Call::Resize(16, 32)]);
+        let pin = handle.allocate(layout(1, 1)).unwrap().cast::<u8>();
+        take_calls();
+        // SAFETY: `block` is live with layout 32/8; no longer the last: it moves.
+        let moved = unsafe { handle.grow(block, layout(32, 8), layout(64, 8)) }
+            .unwrap()
+            .cast::<u8>();
+        assert_ne!(moved, block);
+        assert_eq!(
+            take_calls(),
+            [
+                Call::Resize(32, 64),
+                Call::Remap(32, 64),
+                Call::Validate(32),
+                Call::Alloc(64),
+                Call::Free(32)
+            ]
+        );
+        // SAFETY: `moved` is live with layout 64/8; 8 <= 64.
+        unsafe { handle.shrink(moved, layout(64, 8), layout(8, 8)) }.unwrap();
+        assert_eq!(take_calls(), [Call::Resize(64, 8)]);
+        // SAFETY: `moved` is live with layout 8/8 and not used again.
+        unsafe { handle.deallocate(moved, layout(8, 8)) };
+        // SAFETY: `pin` is live with layout 1/1 and not used again.
+        unsafe { handle.deallocate(pin, layout(1, 1)) };
+        // SAFETY: a zero-size block never reaches the functions.
+        unsafe { handle.deallocate(NonNull::dangling(), layout(0, 1)) };
+        assert_eq!(take_calls(), [Call::Free(8), Call::Free(1)]);
+    }
+
+    /// A `Bump` that records the line of each request's `Caller`.
+    struct Lines<'b> {
+        bump: Bump<'b>,
+        lines: core::cell::RefCell<std::vec::Vec<u32>>,
+    }
+
+    impl Lines<'_> {
+        fn note(&self, caller: Caller) {
+            assert_eq!(caller.location().file(), file!());
+            self.lines.borrow_mut().push(caller.location().line());
+        }
+    }
+
+    // SAFETY: every call is forwarded unchanged to the bump, which upholds
+    // the contract; recording a line touches no memory handed out.
+    unsafe impl RawAlloc for Lines<'_> {
+        fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+            self.note(caller);
+            self.bump.alloc(len, align, caller)
+        }
+
+        unsafe fn resize(
+            &self,
+            memory: NonNull<[u8]>,
+            align: Alignment,
+            new_len: usize,
+            caller: Caller,
+        ) -> bool {
+            self.note(caller);
+            // SAFETY: the caller upholds `resize`'s contract for the bump.
+            unsafe { self.bump.resize(memory, align, new_len, caller) }
+        }
+
+        unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
+            self.note(caller);
+            // SAFETY: the caller upholds `free`'s contract for the bump.
+            unsafe { self.bump.free(memory, align, caller) }
+        }
+    }
+
+    #[test]
+    fn the_allocator_api2_entries_pass_the_callers_line_down() {
+        let mut buf = [MaybeUninit::uninit(); 128];
+        let lines = Lines {
+            bump: Bump::new(&mut buf),
+            lines: core::cell::RefCell::default(),
+        };
+        let handle = Handle::new(&lines);
+        let mut expected = std::vec::Vec::new();
+        expected.push(line!() + 1);
+        let block = handle.allocate(layout(8, 8)).unwrap().cast::<u8>();
+        // The buffer's own address may need padding before an 8-aligned block.
+        let padding = lines.bump.used() - 8;
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 8/8, the last block.
+        unsafe { handle.grow(block, layout(8, 8), layout(16, 8)) }.unwrap();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 16/8.
+        unsafe { handle.grow_zeroed(block, layout(16, 8), layout(24, 8)) }.unwrap();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 24/8.
+        unsafe { handle.shrink(block, layout(24, 8), layout(8, 8)) }.unwrap();
+        expected.push(line!() + 2);
+        // SAFETY: `block` is live with layout 8/8 and not used again.
+        unsafe { handle.deallocate(block, layout(8, 8)) };
+        assert_eq!(*lines.lines.borrow(), expected);
+        assert_eq!(
+            lines.bump.used(),
+            padding,
+            "the free did not reach the bump"
+        );
+    }
+
+    /// Calls `f` on a handle and a live 16-byte block of its bump.
+    fn on_a_block(f: impl FnOnce(Handle<'_>, NonNull<u8>, Layout)) {
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let handle = bump.allocator();
+        let old = layout(16, 8);
+        let block = handle.allocate(old).unwrap().cast::<u8>();
+        f(handle, block, old);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "grow to a smaller size (4 bytes from 16); call shrink")]
+    fn a_handles_grow_to_a_smaller_size_names_the_mistake() {
+        on_a_block(|handle, block, old| {
+            // SAFETY: deliberately breaks `grow`'s contract (4 < 16), which
+            // the debug assertion must catch before anything happens.
+            let _ = unsafe { handle.grow(block, old, layout(4, 8)) };
+        });
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "grow_zeroed to a smaller size (4 bytes from 16); call shrink")]
+    fn a_handles_grow_zeroed_to_a_smaller_size_names_the_mistake() {
+        on_a_block(|handle, block, old| {
+            // SAFETY: deliberately breaks `grow_zeroed`'s contract, as above.
+            let _ = unsafe { handle.grow_zeroed(block, old, layout(4, 8)) };
+        });
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "shrink to a larger size (64 bytes from 16); call grow")]
+    fn a_handles_shrink_to_a_larger_size_names_the_mistake() {
+        on_a_block(|handle, block, old| {
+            // SAFETY: deliberately breaks `shrink`'s contract (64 > 16).
+            let _ = unsafe { handle.shrink(block, old, layout(64, 8)) };
+        });
     }
 }

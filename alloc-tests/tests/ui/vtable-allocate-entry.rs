@@ -1,30 +1,18 @@
-// A hand-made table cannot set the handle's allocator-api2 `allocate` entry:
-// one that reported more bytes than `alloc` handed out would be undefined
-// behaviour in safe code. Write `VTable::new(alloc, resize, remap, free)`.
-use alloc_runtime::{Alignment, AllocError, Caller, VTable};
-use core::alloc::Layout;
+// A hand-made table cannot set the handle's allocator-api2 entries
+// (`allocate`, `deallocate`, `grow`, `shrink`): an `allocate` that reported
+// more bytes than `alloc` handed out, or a `deallocate` that skipped `free`,
+// would break the handle's `Allocator` impl in safe code. Write
+// `VTable::new(alloc, resize, remap, free)`, which derives them. (With the
+// fields public this would compile: privacy is the only error.)
+use alloc_runtime::{Bump, VTable};
 use core::ptr::NonNull;
 
-fn alloc(_: NonNull<()>, _: usize, _: Alignment, _: Caller) -> Option<NonNull<u8>> {
-    None
-}
-
-/// Claims a gigabyte it never allocated.
-fn lying(
-    _: NonNull<()>,
-    _: &'static VTable,
-    _: Layout,
-    _: Caller,
-) -> Result<NonNull<[u8]>, AllocError> {
-    Ok(NonNull::slice_from_raw_parts(NonNull::dangling(), 1 << 30))
-}
-
 static LYING: VTable = VTable {
-    alloc,
-    resize: VTable::no_resize,
-    remap: VTable::no_remap,
-    free: VTable::no_free,
-    allocate: lying,
+    // Claims a gigabyte it never allocated.
+    allocate: |_, _, _, _| Ok(NonNull::slice_from_raw_parts(NonNull::dangling(), 1 << 30)),
+    // Skips `free`.
+    deallocate: |_, _, _, _, _| {},
+    ..*VTable::of::<Bump<'static>>()
 };
 
 fn main() {}
