@@ -14,6 +14,9 @@
 //!   block with a smaller one; an allocator that ignores alignment, such as
 //!   [`Bump`](crate::Bump), shrinks to a smaller alignment in place in its
 //!   own `Allocator` impl).
+//! - Only the in-place `resize` is inline in `grow` and `shrink`; `remap`
+//!   and allocate + copy + free are in a `#[cold]`, never-inlined function,
+//!   so that growing in place keeps no registers or stack for them.
 //! - Before the allocate + copy + free fallback reads the old block, it asks
 //!   [`RawAlloc::validate`]; on `false` it returns `Err(AllocError)` having
 //!   allocated, copied and freed nothing.
@@ -387,7 +390,7 @@ pub(crate) fn debug_assert_shrinks(old_layout: Layout, new_layout: Layout) {
 ///
 /// `ptr` denotes a block currently allocated by `a` through this bridge and
 /// `old_layout` fits it.
-#[inline]
+#[inline(always)]
 unsafe fn realloc<A: RawAlloc + ?Sized>(
     a: &A,
     ptr: NonNull<u8>,
@@ -414,7 +417,37 @@ unsafe fn realloc<A: RawAlloc + ?Sized>(
         if unsafe { a.resize(memory, old_align, new_size, caller) } {
             return Ok(NonNull::slice_from_raw_parts(ptr, new_size));
         }
-        // SAFETY: as above; the refused `resize` changed nothing.
+    }
+    // SAFETY: the function's contract, and both lengths are non-zero; a
+    // refused `resize` changed nothing.
+    unsafe { realloc_elsewhere(a, memory, old_align, new_layout, caller) }
+}
+
+/// What [`realloc`] does when the block cannot change in place: `remap`
+/// (at the same alignment), else allocate + copy + free. Out of line and
+/// cold, so that the in-place path before it keeps no registers or stack
+/// for a call, a copy or a second try; either of these costs a call and
+/// more anyway.
+///
+/// # Safety
+///
+/// `memory` is a live, non-empty block of `a` allocated with `old_align`
+/// through this bridge (its length may be a caller's wrong claim: `validate`
+/// is asked before it is read); `new_layout.size()` is non-zero.
+#[cold]
+#[inline(never)]
+unsafe fn realloc_elsewhere<A: RawAlloc + ?Sized>(
+    a: &A,
+    memory: NonNull<[u8]>,
+    old_align: Alignment,
+    new_layout: Layout,
+    caller: Caller,
+) -> Result<NonNull<[u8]>, AllocError> {
+    let (old_size, new_size) = (memory.len(), new_layout.size());
+    let new_align = Alignment::of_layout(new_layout);
+    if old_align == new_align {
+        // SAFETY: the function's contract: a live, non-empty block of `a`
+        // with its own alignment; the new length is non-zero.
         if let Some(moved) = unsafe { a.remap(memory, old_align, new_size, caller) } {
             return Ok(NonNull::slice_from_raw_parts(moved, new_size));
         }
@@ -426,6 +459,7 @@ unsafe fn realloc<A: RawAlloc + ?Sized>(
         return Err(AllocError);
     }
     let new = a.alloc(new_size, new_align, caller).ok_or(AllocError)?;
+    let ptr = memory.cast::<u8>();
     // SAFETY: `memory` is readable for `old_size` bytes and `new` writable for
     // `new_size`; both are live blocks, and memory handed out is disjoint
     // from everything else live (`RawAlloc`'s contract), so they do not

@@ -18,6 +18,12 @@ use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 /// - **Every size computation is checked**: a request near `usize::MAX`, an
 ///   alignment like `1 << 40`, or more than what is left returns `None` and
 ///   leaves the bump as it was.
+/// - **Short paths, also behind a shared reference** (as a collection holds
+///   it, so the position is loaded and stored every call): an allocation
+///   rounds `cur - 1` to the alignment, adds the length once (its carry is
+///   the overflow check) and compares once with the end; freeing or growing
+///   the most recent allocation is two compares. No call is reachable from
+///   these paths; only one word, the position, is stored.
 /// - **The most recent allocation is special**: `resize`/`remap` grow and
 ///   shrink it in place (a `Vec` that grows while it is the last allocation
 ///   never moves), and `free` gives its bytes back. Other frees are no-ops,
@@ -216,15 +222,56 @@ impl<'a> Bump<'a> {
         (offset <= used).then(|| used - offset)
     }
 
-    /// Whether `memory` is the bump's most recent allocation: it starts in
-    /// the part handed out and ends exactly where the free space begins.
+    /// `Some(block)` when `memory` is the bump's most recent allocation: it
+    /// starts in the part handed out (`start..=cur`) and ends exactly where
+    /// the free space begins. `block` is `memory`'s address with the
+    /// buffer's provenance (from `start`), not `memory`'s.
     ///
     /// Ending at the free space is not enough on its own: a foreign block
     /// that ends where this buffer begins would pass, and giving its bytes
-    /// back would move the free space out of the buffer.
+    /// back would move the free space out of the buffer. So the length must
+    /// also fit in the part handed out: `len <= cur - start` puts
+    /// `cur - len` in `start..=cur` without wrapping, and
+    /// `addr + len == cur` (modulo the address space) then makes `addr`
+    /// exactly `cur - len`. Two compares, no other branch.
     #[inline(always)]
-    fn is_last(&self, memory: NonNull<[u8]>) -> bool {
-        self.tail(memory) == Some(memory.len())
+    fn last_block(&self, memory: NonNull<[u8]>) -> Option<NonNull<u8>> {
+        let (addr, len) = (memory.cast::<u8>().addr(), memory.len());
+        let cur = self.cur.get().addr().get();
+        (addr.get().wrapping_add(len) == cur && len <= cur - self.start.addr().get())
+            .then(|| self.start.with_addr(addr))
+    }
+
+    /// Gives the bytes of `memory` back when it is the most recent
+    /// allocation; anything else (an older block, memory that is not the
+    /// bump's, an empty block) is left alone. Safe: it only compares
+    /// addresses and moves `cur` back inside the part handed out.
+    #[inline(always)]
+    fn free_last(&self, memory: NonNull<[u8]>) {
+        if let Some(block) = self.last_block(memory) {
+            self.cur.set(block);
+        }
+    }
+
+    /// `resize` and `remap`: the most recent allocation grows or shrinks in
+    /// place while it fits in the buffer; any other block of the bump only
+    /// shrinks (its tail is lost until `reset`); memory that is not the
+    /// bump's, or that runs into the free space, is refused.
+    #[inline(always)]
+    fn resize_in_place(&self, memory: NonNull<[u8]>, new_len: usize) -> bool {
+        if let Some(block) = self.last_block(memory) {
+            // `block <= cur <= end`: no underflow.
+            if new_len <= self.end - block.addr().get() {
+                // SAFETY: `block + new_len <= end`: inside the buffer.
+                self.cur.set(unsafe { block.byte_add(new_len) });
+                return true;
+            }
+            return false;
+        }
+        // Not the most recent allocation. Shrinking one in place is always
+        // possible (the tail is just lost), if it is one: it must lie inside
+        // the part handed out.
+        new_len <= memory.len() && self.tail(memory).is_some_and(|tail| memory.len() <= tail)
     }
 }
 
@@ -239,22 +286,36 @@ impl<'a> Bump<'a> {
 // `'a` (the buffer borrow) and does not move with the `Bump`. `validate` only
 // compares addresses.
 unsafe impl RawAlloc for Bump<'_> {
+    /// The allocation fast path, in the shape of bump-scope's upward bump:
+    /// one add chain from `cur - 1`, one add of `len` whose carry is the
+    /// only overflow check, one compare with `end`, one word stored, no
+    /// call.
+    ///
+    /// - `cur - 1` cannot underflow (`cur` is not null); setting the
+    ///   alignment's low bits in it gives `before`, the byte just before the
+    ///   first aligned address `>= cur` (an OR cannot overflow). Alignment is
+    ///   computed on the address, not on an offset.
+    /// - `before + len` is the block's last byte (for `len == 0`, the byte
+    ///   before it). A carry out of it (a huge length, or an aligned address
+    ///   past the top of the address space) is `None`, never a wrapped-around
+    ///   address; otherwise `last < end` says the block fits.
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, _caller: Caller) -> Option<NonNull<u8>> {
         let cur = self.cur.get();
         let base = cur.addr().get();
-        // Both steps are checked: a huge alignment or length is `None`,
-        // never a wrapped-around address.
-        let aligned = align.forward(base)?;
-        let next = aligned.checked_add(len)?;
-        if next > self.end {
+        let before = (base - 1) | align.mask();
+        let last = before.checked_add(len)?;
+        if last >= self.end {
             return None;
         }
-        // SAFETY: `base <= aligned <= next <= end`: the offset stays inside
-        // the buffer that `cur`'s provenance covers.
-        let ptr = unsafe { cur.byte_add(aligned - base) };
-        // SAFETY: as above, `ptr + len == next <= end`.
-        self.cur.set(unsafe { ptr.byte_add(len) });
+        // `base - 1 <= before <= last < end`, so `next` is at most `end`
+        // and at least `base + len`: neither step below can wrap.
+        let next = last + 1;
+        // SAFETY: `base <= next - len <= next <= end`: the aligned address
+        // (`before + 1`) is inside the buffer that `cur`'s provenance covers.
+        let ptr = unsafe { cur.byte_add(next - len - base) };
+        // SAFETY: `base <= next <= end`, as above.
+        self.cur.set(unsafe { cur.byte_add(next - base) });
         Some(ptr)
     }
 
@@ -266,55 +327,27 @@ unsafe impl RawAlloc for Bump<'_> {
         new_len: usize,
         _caller: Caller,
     ) -> bool {
-        let old_len = memory.len();
-        let Some(tail) = self.tail(memory) else {
-            // Not the bump's memory: refused, nothing touched.
-            return false;
-        };
-        if tail != old_len {
-            // Not the most recent allocation. Shrinking one in place is
-            // always possible (the tail is just lost), if it is one: it must
-            // end inside the part handed out.
-            return new_len <= old_len && old_len <= tail;
-        }
-        let cur = self.cur.get();
-        if new_len <= old_len {
-            // SAFETY: `memory` starts in `start..=cur` and ends at `cur`
-            // (`tail == old_len`), so `cur - (old_len - new_len)` is still
-            // inside the buffer.
-            self.cur.set(unsafe { cur.byte_sub(old_len - new_len) });
-            true
-        } else if new_len - old_len <= self.end.wrapping_sub(cur.addr().get()) {
-            // SAFETY: the growth fits in `cur..end`.
-            self.cur.set(unsafe { cur.byte_add(new_len - old_len) });
-            true
-        } else {
-            false
-        }
+        // Safe in itself: `resize_in_place` only compares addresses and
+        // moves `cur` inside the buffer.
+        self.resize_in_place(memory, new_len)
     }
 
     #[inline]
     unsafe fn remap(
         &self,
         memory: NonNull<[u8]>,
-        align: Alignment,
+        _align: Alignment,
         new_len: usize,
-        caller: Caller,
+        _caller: Caller,
     ) -> Option<NonNull<u8>> {
         // A bump can only change the length where the memory is; moving it
         // would cost what the caller's allocate + copy + free costs.
-        // SAFETY: the caller upholds `remap`'s contract, which is `resize`'s.
-        unsafe { self.resize(memory, align, new_len, caller) }.then(|| memory.cast())
+        self.resize_in_place(memory, new_len).then(|| memory.cast())
     }
 
     #[inline]
     unsafe fn free(&self, memory: NonNull<[u8]>, _align: Alignment, _caller: Caller) {
-        if self.is_last(memory) {
-            // SAFETY: `is_last`: `memory` starts in `start..=cur` and ends
-            // at `cur`, so `cur - len` is its start, inside the buffer.
-            self.cur
-                .set(unsafe { self.cur.get().byte_sub(memory.len()) });
-        }
+        self.free_last(memory);
     }
 
     /// `true` when `memory` lies inside the part of the buffer handed out
@@ -349,12 +382,20 @@ impl Bump<'_> {
 }
 
 // SAFETY: every method is the allocator-api2 bridge over the `RawAlloc`
-// impl above, which upholds the bridge's requirements, except a shrink to a
-// smaller alignment: that is a `resize` in place, and the block keeps its
-// address, which satisfies the smaller alignment; the bump never looks at
-// `align` afterwards, so the block's later calls with the new layout are
-// served as if it had been allocated with it. A `Bump` is not `Clone`, and a
-// reference to it is the same allocator wherever it is copied.
+// impl above, which upholds the bridge's requirements, or does what the
+// bridge would do with it, inline:
+// - `deallocate` is `free` without the bridge's zero-size test: `free_last`
+//   acts only on the most recent block of the bump, and gives back exactly
+//   its length (zero bytes for a zero-size block, which changes nothing);
+// - `grow` first does what the bridge's first step (`resize` at the same
+//   alignment) does, with the same checks (`last_block`, then the room up to
+//   `end`), and otherwise calls the bridge;
+// - a shrink to a smaller alignment is a `resize` in place, and the block
+//   keeps its address, which satisfies the smaller alignment; the bump never
+//   looks at `align` afterwards, so the block's later calls with the new
+//   layout are served as if it had been allocated with it.
+// A `Bump` is not `Clone`, and a reference to it is the same allocator
+// wherever it is copied.
 unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
     #[inline(always)]
     #[track_caller]
@@ -371,8 +412,11 @@ unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
     #[inline(always)]
     #[track_caller]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { bridge::deallocate(self, ptr, layout) }
+        // The bridge's `deallocate` without its zero-size test: a zero-size
+        // block is never the bump's most recent allocation with bytes to
+        // give back (if its dangling address happens to be `cur`, giving
+        // back zero bytes changes nothing), so `free_last` leaves it alone.
+        self.free_last(NonNull::slice_from_raw_parts(ptr, layout.size()));
     }
 
     #[inline(always)]
@@ -383,8 +427,23 @@ unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
+        bridge::debug_assert_grows(old_layout, new_layout, "grow");
+        // The bridge's first step, inline: the most recent block grows in
+        // place at the same alignment while it fits.
+        let new_size = new_layout.size();
+        if old_layout.align() == new_layout.align() {
+            let memory = NonNull::slice_from_raw_parts(ptr, old_layout.size());
+            if let Some(block) = self.last_block(memory) {
+                // `block <= cur <= end`: no underflow.
+                if new_size <= self.end - block.addr().get() {
+                    // SAFETY: `block + new_size <= end`: inside the buffer.
+                    self.cur.set(unsafe { block.byte_add(new_size) });
+                    return Ok(NonNull::slice_from_raw_parts(block, new_size));
+                }
+            }
+        }
         // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { bridge::grow(self, ptr, old_layout, new_layout) }
+        unsafe { grow_elsewhere(self, ptr, old_layout, new_layout) }
     }
 
     #[inline(always)]
@@ -423,6 +482,25 @@ unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
     }
 }
 
+/// Everything `Bump`'s `grow` does not do inline: the bridge's `grow`, out
+/// of line, so that the in-place path keeps no registers or stack for it.
+///
+/// # Safety
+///
+/// allocator-api2's `grow` contract, which is the bridge's.
+#[cold]
+#[inline(never)]
+#[track_caller]
+unsafe fn grow_elsewhere(
+    bump: &Bump<'_>,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+) -> Result<NonNull<[u8]>, AllocError> {
+    // SAFETY: the function's contract is the bridge's.
+    unsafe { bridge::grow(bump, ptr, old_layout, new_layout) }
+}
+
 impl fmt::Debug for Bump<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Bump")
@@ -439,6 +517,7 @@ mod tests {
     use allocator_api2::boxed::Box;
     use allocator_api2::vec::Vec;
     use core::alloc::Layout;
+    use core::num::NonZeroUsize;
 
     const ITERATIONS: usize = if cfg!(miri) { 40 } else { 1000 };
 
@@ -770,6 +849,253 @@ mod tests {
         let b = Box::new_in((), &bump);
         drop(b);
     }
+
+    /// Where `alloc(len, align)` must put a block when the free space
+    /// starts at `cur` and ends at `end`, computed the plain way: the next
+    /// aligned address, checked, plus `len`, checked, within `end`.
+    fn expected(cur: usize, end: usize, len: usize, align: Alignment) -> Option<usize> {
+        let at = align.forward(cur)?;
+        (at.checked_add(len)? <= end).then_some(at)
+    }
+
+    /// Lengths around every boundary of the fast path's arithmetic for a
+    /// free space `cur..end` and an alignment: zero, exact fit and one
+    /// more, and the lengths where `before + len` reaches `usize::MAX` with
+    /// and without a carry (`before` is the byte before the aligned address).
+    fn edge_lengths(cur: usize, end: usize, align: Alignment) -> std::vec::Vec<usize> {
+        let mut lens = std::vec![0, 1, 2, end - cur, end - cur + 1, isize::MAX as usize];
+        if let Some(at) = align.forward(cur) {
+            lens.extend([end.saturating_sub(at), end.saturating_sub(at) + 1]);
+        }
+        let before = (cur - 1) | (align.to_bytes() - 1);
+        let no_carry = usize::MAX - before;
+        lens.extend([
+            no_carry - 1,
+            no_carry,
+            no_carry.wrapping_add(1),
+            usize::MAX - 1,
+            usize::MAX,
+        ]);
+        lens
+    }
+
+    /// Runs every alignment from 1 to `1 << (usize::BITS - 1)` and every
+    /// edge length against `bump` from its current position, comparing each
+    /// outcome with [`expected`]: the same address, or the same refusal with
+    /// the bump left as it was.
+    fn agrees_with_checked_arithmetic(bump: &Bump<'_>) {
+        let (cur, end) = (bump.start.addr().get() + bump.used(), bump.end);
+        for log2 in 0..usize::BITS {
+            let align = Alignment::from_log2(log2).unwrap();
+            for len in edge_lengths(cur, end, align) {
+                let used = bump.used();
+                let got = bump.alloc(len, align, Caller::here());
+                let want = expected(cur, end, len, align);
+                assert_eq!(
+                    got.map(|p| p.addr().get()),
+                    want,
+                    "alloc({len}, 2^{log2}) from {cur:#x} to {end:#x}"
+                );
+                match got {
+                    Some(p) => {
+                        assert_eq!(bump.used(), p.addr().get() + len - bump.start.addr().get());
+                        // Take the block back (it is the most recent one),
+                        // then its padding (`cur..p`, now the most recent
+                        // bytes): `reset` would need `&mut`.
+                        let pad = p.addr().get() - cur;
+                        let from = bump.start.with_addr(NonZeroUsize::new(cur).unwrap());
+                        for (at, n) in [(p, len), (from, pad)] {
+                            if n > 0 {
+                                // SAFETY: `at..at + n` is the most recent
+                                // part handed out, non-empty.
+                                unsafe {
+                                    bump.free(
+                                        NonNull::slice_from_raw_parts(at, n),
+                                        align,
+                                        Caller::here(),
+                                    )
+                                };
+                            }
+                        }
+                        assert_eq!(bump.used(), used, "could not rewind");
+                    }
+                    None => assert_eq!(bump.used(), used, "a refusal moved the bump"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_alignment_and_edge_length_agrees_with_checked_arithmetic() {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 256];
+        let odd = buf
+            .iter()
+            .position(|b| (core::ptr::from_ref(b) as usize) % 2 == 1)
+            .unwrap();
+        // From the start of a buffer at an odd address, and from a position
+        // knocked off every alignment.
+        let bump = Bump::new(&mut buf[odd..odd + 200]);
+        agrees_with_checked_arithmetic(&bump);
+        let _ = raw(&bump, 7, 1).unwrap();
+        agrees_with_checked_arithmetic(&bump);
+        // A full bump.
+        let rest = bump.remaining();
+        let _ = raw(&bump, rest, 1).unwrap();
+        agrees_with_checked_arithmetic(&bump);
+    }
+
+    #[test]
+    fn a_zero_length_buffer_agrees_with_checked_arithmetic() {
+        let bump = Bump::new(&mut []);
+        agrees_with_checked_arithmetic(&bump);
+        assert_eq!(bump.used(), 0);
+        // Through allocator-api2 a zero-size request is dangling and takes
+        // nothing; any other is refused.
+        let block =
+            allocator_api2::alloc::Allocator::allocate(&bump, Layout::new::<[u64; 0]>()).unwrap();
+        assert_eq!(block.len(), 0);
+        assert_eq!(block.cast::<u8>().addr().get() % 8, 0);
+        assert!(allocator_api2::alloc::Allocator::allocate(&bump, Layout::new::<u8>()).is_err());
+        assert_eq!(bump.used(), 0);
+    }
+
+    #[test]
+    fn a_one_byte_buffer_at_an_odd_address() {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 4];
+        let odd = buf
+            .iter()
+            .position(|b| (core::ptr::from_ref(b) as usize) % 2 == 1)
+            .unwrap();
+        let bump = Bump::new(&mut buf[odd..=odd]);
+        agrees_with_checked_arithmetic(&bump);
+        // Alignment 2 or more cannot fit a byte there: the next even
+        // address is the end.
+        assert!(raw(&bump, 1, 2).is_none());
+        let p = raw(&bump, 1, 1).expect("exact fit");
+        assert_eq!(bump.remaining(), 0);
+        assert!(raw(&bump, 1, 1).is_none());
+        agrees_with_checked_arithmetic(&bump);
+        // SAFETY: `p` is the live, most recent 1-byte block.
+        unsafe {
+            bump.free(
+                NonNull::slice_from_raw_parts(p, 1),
+                Alignment::ONE,
+                Caller::here(),
+            )
+        };
+        assert_eq!(bump.used(), 0);
+        assert_eq!(raw(&bump, 1, 1), Some(p), "the byte came back");
+    }
+
+    #[test]
+    fn exact_fits_after_alignment_padding() {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 80];
+        let odd = buf
+            .iter()
+            .position(|b| (core::ptr::from_ref(b) as usize) % 2 == 1)
+            .unwrap();
+        let bump = Bump::new(&mut buf[odd..odd + 64]);
+        let at = Alignment::new(8)
+            .unwrap()
+            .forward(bump.start.addr().get())
+            .unwrap();
+        let fit = bump.end - at;
+        assert!(raw(&bump, fit + 1, 8).is_none(), "one byte too many");
+        let p = raw(&bump, fit, 8).expect("exact fit after the padding");
+        assert_eq!(p.addr().get(), at);
+        assert_eq!(bump.remaining(), 0);
+        // The most recent block grows by nothing and shrinks back in place.
+        let block = NonNull::slice_from_raw_parts(p, fit);
+        // SAFETY: `block` is the live, most recent block; lengths non-zero.
+        assert!(!unsafe {
+            bump.resize(block, Alignment::new(8).unwrap(), fit + 1, Caller::here())
+        });
+        // SAFETY: as above; the refused resize changed nothing.
+        assert!(unsafe { bump.resize(block, Alignment::new(8).unwrap(), 1, Caller::here()) });
+        assert_eq!(bump.end - bump.start.addr().get() - bump.used(), fit - 1);
+    }
+
+    #[test]
+    fn grow_in_place_refuses_sizes_near_the_layout_limit() {
+        use allocator_api2::alloc::Allocator;
+        let mut buf = [MaybeUninit::uninit(); 256];
+        let bump = Bump::new(&mut buf);
+        let old = Layout::from_size_align(16, 8).unwrap();
+        let block = bump.allocate(old).unwrap().cast::<u8>();
+        // SAFETY: `block` is 16 writable bytes.
+        unsafe { block.as_ptr().write_bytes(0x77, 16) };
+        let used = bump.used();
+        for size in [
+            isize::MAX as usize - 7,
+            isize::MAX as usize / 2,
+            257,
+            256 - used + 17,
+        ] {
+            let new = Layout::from_size_align(size, 8).unwrap();
+            // SAFETY: `block` is live with layout `old`; `size >= 16`.
+            let grown = unsafe { bump.grow(block, old, new) };
+            assert!(grown.is_err(), "grew to {size}");
+            assert_eq!(bump.used(), used, "a refused grow moved the bump");
+        }
+        // The largest in-place growth still fits exactly.
+        let new = Layout::from_size_align(16 + bump.remaining(), 8).unwrap();
+        // SAFETY: as above.
+        let grown = unsafe { bump.grow(block, old, new) }.unwrap();
+        assert_eq!(grown.cast::<u8>(), block);
+        assert_eq!(bump.remaining(), 0);
+        // SAFETY: `grow` kept the first 16 bytes.
+        assert_eq!(unsafe { &grown.as_ref()[..16] }, [0x77; 16]);
+    }
+
+    #[test]
+    fn ignores_a_block_whose_length_wraps_around_to_its_free_space() {
+        // A made-up block in the free space whose end, modulo the address
+        // space, is where the free space begins.
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let a = raw(&bump, 8, 1).unwrap();
+        // SAFETY: `a + 16` is inside the buffer.
+        let inside = unsafe { a.add(16) };
+        let wraps = NonNull::slice_from_raw_parts(inside, usize::MAX - 7);
+        assert_eq!(
+            inside.addr().get().wrapping_add(wraps.len()),
+            a.addr().get() + 8,
+            "the made-up block ends at the free space"
+        );
+        // SAFETY: deliberately breaks the contracts (not a block); the bump
+        // must notice and touch nothing.
+        unsafe { bump.free(wraps, Alignment::ONE, Caller::here()) };
+        // SAFETY: as above.
+        assert!(!unsafe { bump.resize(wraps, Alignment::ONE, 1, Caller::here()) });
+        assert!(!bump.validate(wraps, Alignment::ONE, Caller::here()));
+        assert_eq!(bump.used(), 8);
+    }
+
+    #[test]
+    fn deallocating_a_zero_size_block_leaves_the_bump_alone() {
+        use allocator_api2::alloc::Allocator;
+        let mut buf = [MaybeUninit::uninit(); 64];
+        let bump = Bump::new(&mut buf);
+        let _ = raw(&bump, 5, 1).unwrap();
+        for align in [1, 2, 8, 64] {
+            let layout = Layout::from_size_align(0, align).unwrap();
+            let empty = bump.allocate(layout).unwrap().cast::<u8>();
+            // SAFETY: `empty` came from `allocate` with `layout`.
+            unsafe { bump.deallocate(empty, layout) };
+            assert_eq!(bump.used(), 5);
+        }
+        // A zero-size block claimed at the free space itself.
+        // SAFETY: `start + 5` is inside the buffer.
+        let at_cur = unsafe { bump.start.add(5) };
+        // SAFETY: deliberately a block the bump did not hand out.
+        unsafe { bump.deallocate(at_cur, Layout::new::<()>()) };
+        assert_eq!(bump.used(), 5);
+    }
+
+    // A buffer that ends at or near the top of the address space (where
+    // `before + len` would carry for ordinary lengths) cannot be had in a
+    // test: no allocator hands one out. The carry is exercised instead by
+    // lengths near `usize::MAX` in the tests above.
 
     #[test]
     fn random_requests_stay_in_bounds_aligned_and_disjoint() {
