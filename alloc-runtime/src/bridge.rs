@@ -270,12 +270,7 @@ pub unsafe fn shrink<A: RawAlloc + ?Sized>(
     old_layout: Layout,
     new_layout: Layout,
 ) -> Result<NonNull<[u8]>, AllocError> {
-    debug_assert!(
-        new_layout.size() <= old_layout.size(),
-        "shrink to a larger size ({} bytes from {}); call grow for a larger block",
-        new_layout.size(),
-        old_layout.size(),
-    );
+    debug_assert_shrinks(old_layout, new_layout);
     // SAFETY: the caller's contract is `realloc`'s.
     unsafe { realloc(a, ptr, old_layout, new_layout, Caller::here()) }
 }
@@ -369,9 +364,9 @@ pub(crate) unsafe fn shrink_at<A: RawAlloc + ?Sized>(
 }
 
 /// Debug builds: panics naming the mistake when `shrink` is asked for a
-/// larger block (the check [`shrink`] makes, for [`shrink_at`] and the
-/// handle's `shrink`, which check before their indirect call so the panic
-/// names the caller's line).
+/// larger block ([`shrink`], [`shrink_at`], and the handle's `shrink`,
+/// which checks before its indirect call so the panic names the caller's
+/// line).
 #[inline(always)]
 #[track_caller]
 pub(crate) fn debug_assert_shrinks(old_layout: Layout, new_layout: Layout) {
