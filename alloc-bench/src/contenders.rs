@@ -156,6 +156,70 @@ impl Contender for Stack {
     }
 }
 
+/// `Counting<Bump>`: the cost of the counting layer alone.
+pub struct Counted(Vec<MaybeUninit<u8>>);
+
+impl Counted {
+    /// A contender with a buffer of [`BUFFER_BYTES`].
+    pub fn new() -> Self {
+        Self(buffer())
+    }
+}
+
+impl Default for Counted {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Contender for Counted {
+    const NAME: &'static str = "counting";
+
+    type Arena<'s> = Counting<Bump<'s>>;
+
+    type Alloc<'a> = &'a Counting<Bump<'a>>;
+
+    fn arena(&mut self) -> Counting<Bump<'_>> {
+        Counting::new(Bump::new(&mut self.0))
+    }
+
+    fn alloc<'a>(arena: &'a Counting<Bump<'_>>) -> &'a Counting<Bump<'a>> {
+        arena
+    }
+}
+
+/// `Fail<Bump>` with no failure limit: the cost of the failure layer alone.
+pub struct Failing(Vec<MaybeUninit<u8>>);
+
+impl Failing {
+    /// A contender with a buffer of [`BUFFER_BYTES`].
+    pub fn new() -> Self {
+        Self(buffer())
+    }
+}
+
+impl Default for Failing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Contender for Failing {
+    const NAME: &'static str = "fail";
+
+    type Arena<'s> = Fail<Bump<'s>>;
+
+    type Alloc<'a> = &'a Fail<Bump<'a>>;
+
+    fn arena(&mut self) -> Fail<Bump<'_>> {
+        Fail::new(Bump::new(&mut self.0), usize::MAX)
+    }
+
+    fn alloc<'a>(arena: &'a Fail<Bump<'_>>) -> &'a Fail<Bump<'a>> {
+        arena
+    }
+}
+
 /// `bumpalo::Bump`, one chunk of [`BUFFER_BYTES`].
 pub struct Bumpalo(bumpalo::Bump);
 

@@ -16,7 +16,9 @@ mod contenders;
 mod shape;
 mod workloads;
 
-pub use contenders::{BUFFER_BYTES, BumpScope, Bumpalo, Contender, Ours, OursHandle, Stack, Std};
+pub use contenders::{
+    BUFFER_BYTES, BumpScope, Bumpalo, Contender, Counted, Failing, Ours, OursHandle, Stack, Std,
+};
 pub use shape::{Reach, Reference, Register, Shape};
 pub use workloads::{
     Inputs, MAP_ENTRIES, SMALL_ALLOCS, STRINGS, TREE_NODES, VEC_PUSHES, Workload, blocks, run,

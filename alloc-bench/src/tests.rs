@@ -2,8 +2,8 @@
 //! (the benchmarks would otherwise time something else).
 
 use crate::{
-    BumpScope, Bumpalo, Contender, Inputs, MAP_ENTRIES, Ours, OursHandle, Reach, Reference,
-    Register, SMALL_ALLOCS, Stack, Std, TREE_NODES, VEC_PUSHES, Workload, blocks, run,
+    BumpScope, Bumpalo, Contender, Counted, Failing, Inputs, MAP_ENTRIES, Ours, OursHandle, Reach,
+    Reference, Register, SMALL_ALLOCS, Stack, Std, TREE_NODES, VEC_PUSHES, Workload, blocks, run,
 };
 
 /// Runs every workload twice on `c` in shape `R` and checks each result and
@@ -68,6 +68,16 @@ fn handle() {
 #[test]
 fn stack() {
     both(&mut Stack::new());
+}
+
+#[test]
+fn counting() {
+    both(&mut Counted::new());
+}
+
+#[test]
+fn fail() {
+    both(&mut Failing::new());
 }
 
 #[test]

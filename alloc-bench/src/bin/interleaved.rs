@@ -16,7 +16,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use alloc_bench::{
-    BumpScope, Bumpalo, Contender, Inputs, Ours, OursHandle, Shape, Stack, Std, Workload, time,
+    BumpScope, Bumpalo, Contender, Counted, Failing, Inputs, Ours, OursHandle, Shape, Stack, Std,
+    Workload, time,
 };
 
 /// Iterations of `w` per timed sample: enough for a sample of a few hundred
@@ -85,10 +86,12 @@ fn median(xs: &mut [f64]) -> f64 {
 
 /// The ratios printed for each workload and shape: (label, numerator,
 /// denominator), by contender name.
-const RATIOS: [(&str, &str, &str); 5] = [
+const RATIOS: [(&str, &str, &str); 7] = [
     ("bump/bumpalo", "bump", "bumpalo"),
     ("bump/bump-scope", "bump", "bump-scope"),
     ("stack/bump", "stack", "bump"),
+    ("counting/bump", "counting", "bump"),
+    ("fail/bump", "fail", "bump"),
     ("handle/static", "handle", "bump"),
     ("bump/std", "bump", "std"),
 ];
@@ -134,6 +137,8 @@ fn main() -> ExitCode {
         entry(Bumpalo::new()),
         entry(BumpScope::new()),
         entry(Stack::new()),
+        entry(Counted::new()),
+        entry(Failing::new()),
         entry(OursHandle::new()),
         entry(Std),
     ];
