@@ -49,10 +49,12 @@ extern crate std;
 extern crate self as alloc_runtime;
 
 mod alignment;
+mod arena;
 pub mod bridge;
 mod bump;
 mod caller;
 pub mod check;
+pub mod collections;
 mod counting;
 pub mod debug;
 mod fail;
@@ -61,8 +63,10 @@ mod handle;
 pub mod logging;
 mod raw;
 pub mod testing;
+mod typed;
 
 pub use crate::alignment::{Alignment, InvalidAlignment};
+pub use crate::arena::{Arena, ArenaStats, Scope};
 pub use crate::bump::Bump;
 pub use crate::caller::Caller;
 pub use crate::check::{Check, assert_all_allocation_failures, check_all_allocation_failures};

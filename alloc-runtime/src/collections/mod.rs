@@ -1,0 +1,1 @@
+//! Collections for the arenas (SKELETON: the typed-API helper fills it in).
