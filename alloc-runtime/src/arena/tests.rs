@@ -540,7 +540,6 @@ fn nested_scopes_restore_in_order() {
     assert_eq!(arena.stats().used, level0);
 }
 
-#[cfg(not(miri))]
 #[test]
 fn a_scope_rewinds_when_it_unwinds() {
     let mut arena = Arena::new();
@@ -734,4 +733,64 @@ fn an_arena_is_send_when_its_parent_is() {
     .join()
     .unwrap();
     assert_eq!(arena.stats().chunks, 1);
+}
+
+#[test]
+fn chunk_size_arithmetic_is_checked_near_the_top_of_the_address_space() {
+    let top = Alignment::MAX;
+    assert_eq!(chunk::needed(usize::MAX, Alignment::ONE), None);
+    assert_eq!(
+        chunk::needed(usize::MAX - chunk::HEADER + 1, Alignment::ONE),
+        None
+    );
+    assert_eq!(
+        chunk::needed(usize::MAX - chunk::HEADER, Alignment::ONE),
+        Some(usize::MAX)
+    );
+    assert_eq!(chunk::needed(0, top), Some(top.to_bytes()));
+    assert_eq!(chunk::needed(top.to_bytes(), top), None);
+    assert_eq!(chunk::rounded(usize::MAX), None);
+    assert_eq!(chunk::rounded(usize::MAX - 100), None);
+    assert_eq!(chunk::rounded(1), Some(16));
+    assert_eq!(chunk::rounded(496), Some(496));
+    assert_eq!(chunk::rounded(497), Some(1008));
+    assert_eq!(chunk::rounded(5000), Some(8192 - 16));
+    assert_eq!(chunk::grown(None), 496);
+    assert_eq!(chunk::grown(Some(496)), 1008);
+    assert_eq!(chunk::grown(Some(usize::MAX - 3)), usize::MAX - 16);
+    assert_eq!(chunk::chunk_align(Alignment::ONE), chunk::CHUNK_ALIGN);
+    assert_eq!(chunk::chunk_align(top), top);
+}
+
+#[test]
+fn zero_size_blocks_through_allocator_api2_take_no_bytes() {
+    let counting = Counting::new(Global);
+    let arena = Arena::new_in(&counting);
+    raw(&arena, 3, 1).unwrap();
+    let used = arena.stats().used;
+    for align in [1, 2, 8, 64, 1 << 20] {
+        let layout = Layout::from_size_align(0, align).unwrap();
+        let block = arena.allocate(layout).unwrap();
+        assert_eq!(block.len(), 0);
+        assert_eq!(block.cast::<u8>().addr().get() % align, 0);
+        // SAFETY: `block` came from `allocate` with `layout`.
+        unsafe { arena.deallocate(block.cast(), layout) };
+        let p = raw(&arena, 1, 1).unwrap();
+        assert!(arena.owns(p.as_ptr()));
+        // SAFETY: `p` is the live, most recent 1-byte block, freed once.
+        unsafe {
+            arena.free(
+                NonNull::slice_from_raw_parts(p, 1),
+                Alignment::ONE,
+                Caller::here(),
+            )
+        };
+    }
+    // At most the alignment padding of the zero-size blocks was skipped.
+    assert!(arena.stats().used < used + 64, "{:?}", arena.stats());
+    assert_eq!(
+        counting.stats().allocations,
+        1,
+        "a zero-size block took a chunk"
+    );
 }
