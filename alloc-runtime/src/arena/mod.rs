@@ -114,6 +114,23 @@ fn bump_in(
 /// arena.reset(); // keeps the largest chunk
 /// assert_eq!(arena.stats().chunks, 1);
 /// ```
+///
+/// Its chunks can come from any allocator of this crate: a fixed buffer
+/// (no heap at all), a counting or failing layer, another arena.
+///
+/// ```
+/// use alloc_runtime::{Arena, Bump, Counting};
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = [MaybeUninit::uninit(); 4096];
+/// let bump = Counting::new(Bump::new(&mut buf));
+/// let arena = Arena::new_in(&bump);
+/// for i in 0..100u64 {
+///     arena.allocator().create(i)?;
+/// }
+/// assert_eq!(bump.stats().allocations, arena.stats().chunks as u64);
+/// # Ok::<(), alloc_runtime::AllocError>(())
+/// ```
 #[cfg(feature = "alloc")]
 pub struct Arena<A: RawAlloc = crate::Global> {
     state: State,
@@ -121,12 +138,26 @@ pub struct Arena<A: RawAlloc = crate::Global> {
     parent: A,
 }
 
-/// A growing bump arena (see the `alloc` feature's documentation of this
-/// type: without `alloc` there is no default parent).
+/// A growing bump arena: it takes chunks from a parent allocator `A`, hands
+/// out their bytes in order, and gives the chunks back on
+/// [`reset`](Self::reset) and drop. Without the `alloc` feature there is no
+/// default parent: any allocator of this crate will do, a [`Bump`] over a
+/// static buffer for one. (With `alloc`, the parent defaults to the global
+/// allocator, and this page says more.)
 ///
 /// ```
-/// # fn main() {}
+/// use alloc_runtime::{Arena, Bump};
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = [MaybeUninit::uninit(); 4096];
+/// let bump = Bump::new(&mut buf);
+/// let arena = Arena::new_in(&bump);
+/// arena.allocator().create(1u32)?;
+/// assert_eq!(arena.stats().chunks, 1);
+/// # Ok::<(), alloc_runtime::AllocError>(())
 /// ```
+///
+/// [`Bump`]: crate::Bump
 #[cfg(not(feature = "alloc"))]
 pub struct Arena<A: RawAlloc> {
     state: State,
