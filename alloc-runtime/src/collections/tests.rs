@@ -1,5 +1,4 @@
-//! The arena `String` and `format!` on `Bump` (and, after the arena branch
-//! is merged, on `Arena`).
+//! The arena `String` and `format!` on `Bump` and `Arena`.
 
 use core::fmt::Write;
 use core::mem::MaybeUninit;
@@ -143,13 +142,12 @@ fn a_string_in_a_handle_works_too() {
     assert!(bump.used() >= s.len());
 }
 
-/// The same on `Arena`: un-ignore these once the arena branch is merged.
-mod arena_after_merge {
+/// The same on `Arena`.
+mod arena {
     use super::*;
     use crate::Arena;
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn a_string_grows_in_an_arena_and_is_kept_by_into_bump_str() {
         let arena = Arena::new();
         let mut s = String::new_in(&arena);
@@ -165,7 +163,6 @@ mod arena_after_merge {
     }
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn the_fallible_forms_refuse_past_the_allocation_limit() {
         let arena = Arena::new();
         arena.set_allocation_limit(Some(0));

@@ -1,5 +1,5 @@
-//! The typed API on `Bump` (and, after the arena branch is merged, on
-//! `Arena`): contents, alignment, zero sizes, failures, panics midway.
+//! The typed API on `Bump` and `Arena`: contents, alignment, zero sizes,
+//! failures, panics midway.
 
 use core::alloc::Layout;
 use core::cell::Cell;
@@ -555,14 +555,13 @@ fn slices_of_over_aligned_values_stay_aligned_when_they_grow_and_move() {
     assert!(is_aligned(filled.as_ptr()));
 }
 
-/// The same API on `Arena`: un-ignore these once the arena branch is merged.
+/// The same API on `Arena`.
 #[cfg(feature = "alloc")]
-mod arena_after_merge {
+mod arena {
     use super::*;
     use crate::Arena;
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn the_typed_api_works_on_an_arena() {
         let arena = Arena::new();
         let x = arena.alloc(5u64);
@@ -583,7 +582,6 @@ mod arena_after_merge {
     }
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn a_growing_arena_serves_more_than_one_chunk() {
         let arena = Arena::new();
         let n = if cfg!(miri) { 200 } else { 20_000 };
@@ -596,7 +594,6 @@ mod arena_after_merge {
     }
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn try_forms_fail_past_the_allocation_limit() {
         let arena = Arena::new();
         arena.set_allocation_limit(Some(0));
@@ -608,7 +605,6 @@ mod arena_after_merge {
     }
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn a_panicking_clone_leaves_the_arena_usable() {
         let drops = Cell::new(0);
         let clones = Cell::new(0);
@@ -627,7 +623,6 @@ mod arena_after_merge {
     }
 
     #[test]
-    #[ignore = "needs the arena branch"]
     fn a_reset_arena_serves_again() {
         let mut arena = Arena::new();
         for round in 0..10u32 {
