@@ -1,10 +1,14 @@
-//! A tour of `alloc-runtime`: a user's own `#[derive(Allocator)]` wrapper, a
+//! A tour of `alloc-runtime`: a growing arena with bumpalo's API (an
+//! interner and a syntax tree, phases with `reset`, a scope), a
 //! `Counting<Fail<Bump>>` stack driving `Vec` and `HashMap`, the type-erased
-//! handle, and failure injection walking an error path.
+//! handle, a user's own `#[derive(Allocator)]` wrapper, and failure
+//! injection walking an error path.
 //!
 //! Run it with `cargo run --release --example tour`.
 
-use alloc_runtime::{Alignment, Allocator, Bump, Caller, Counting, Fail, Handle, RawAlloc, Stats};
+use alloc_runtime::{
+    Alignment, Allocator, Arena, Bump, Caller, Counting, Fail, Global, Handle, RawAlloc, Stats,
+};
 use allocator_api2::alloc::Allocator as AllocatorApi;
 use allocator_api2::collections::TryReserveError;
 use allocator_api2::vec::Vec;
@@ -134,11 +138,127 @@ fn word_counts<A: AllocatorApi + Clone>(
     Ok(counts)
 }
 
+/// A syntax tree in an arena: nodes refer to each other by `&'a`.
+enum Expr<'a> {
+    Num(i64),
+    Var(&'a str),
+    Add(&'a Expr<'a>, &'a Expr<'a>),
+    Mul(&'a Expr<'a>, &'a Expr<'a>),
+}
+
+impl Expr<'_> {
+    fn eval(&self, x: i64) -> i64 {
+        match self {
+            Expr::Num(n) => *n,
+            Expr::Var(_) => x,
+            Expr::Add(a, b) => a.eval(x) + b.eval(x),
+            Expr::Mul(a, b) => a.eval(x) * b.eval(x),
+        }
+    }
+}
+
+impl std::fmt::Display for Expr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expr::Num(n) => write!(f, "{n}"),
+            Expr::Var(v) => f.write_str(v),
+            Expr::Add(a, b) => write!(f, "({a} + {b})"),
+            Expr::Mul(a, b) => write!(f, "{a} * {b}"),
+        }
+    }
+}
+
+/// `1 + 2x + 3x^2 + ... + n x^(n-1)` in Horner form, every node in `arena`.
+fn polynomial<'a, A: RawAlloc>(arena: &'a Arena<A>, n: i64) -> &'a Expr<'a> {
+    let x: &Expr<'_> = arena.alloc(Expr::Var(arena.alloc_str("x")));
+    let mut e: &Expr<'_> = arena.alloc(Expr::Num(n));
+    for k in (1..n).rev() {
+        let times_x = arena.alloc(Expr::Mul(e, x));
+        e = arena.alloc(Expr::Add(arena.alloc(Expr::Num(k)), times_x));
+    }
+    e
+}
+
+/// Section 0: the growing arena, chunks taken from a counted global allocator.
+fn arena_tour() {
+    println!("0. Arena<&Counting<Global>>: bumpalo's API, chunks from a counted parent");
+    let heap = Counting::new(Global);
+    let mut arena = Arena::new_in(&heap);
+
+    // An interner: each distinct word copied into the arena once.
+    let mut interned: HashMap<&str, u32, DefaultHashBuilder, &Arena<&Counting<Global>>> =
+        HashMap::with_hasher_in(DefaultHashBuilder::default(), &arena);
+    for word in TEXT.split_whitespace() {
+        match interned.get_mut(word) {
+            Some(count) => *count += 1,
+            None => {
+                interned.insert(arena.alloc_str(word), 1);
+            }
+        }
+    }
+    println!(
+        "   interned {} distinct words; \"the\" seen {} times",
+        interned.len(),
+        interned["the"]
+    );
+    drop(interned);
+
+    // A syntax tree whose nodes point at each other, and a line formatted
+    // straight into the arena.
+    let tree = polynomial(&arena, 4);
+    let line = arena.alloc_fmt(format_args!("{tree} at x = 2 is {}", tree.eval(2)));
+    println!("   {line}");
+    println!(
+        "   {} chunk(s), {} bytes taken from the heap in {} allocation(s)",
+        arena.stats().chunks,
+        arena.allocated_bytes(),
+        heap.stats().allocations
+    );
+
+    // Phases: `reset` keeps the largest chunk, so the loop settles and stops
+    // asking the heap for memory.
+    for phase in 1..=5 {
+        arena.reset();
+        let before = heap.stats().allocations;
+        let squares = arena.alloc_slice_fill_with(2_000, |i| (i as u64) * (i as u64));
+        let total: u64 = squares.iter().sum();
+        println!(
+            "   phase {phase}: sum of 2,000 squares = {total}, heap allocations this phase: {}",
+            heap.stats().allocations - before
+        );
+    }
+
+    // A scope: everything allocated in it is released when it ends, and
+    // nothing allocated in it can outlive it (the compiler checks).
+    let used = arena.stats().used;
+    let longest = arena.scope(|s| {
+        let words = s.alloc_slice_from_iter(TEXT.split_whitespace());
+        words.iter().map(|w| w.len()).max().unwrap_or(0)
+    });
+    println!(
+        "   a scope found the longest word ({longest} letters); used bytes before {used}, after {}",
+        arena.stats().used
+    );
+    println!("\n   arena statistics:");
+    for line in arena.stats().to_string().lines() {
+        println!("     {line}");
+    }
+    drop(arena);
+    println!(
+        "   after the drop: {} live bytes on the heap, {} allocations and {} frees\n",
+        heap.stats().live_bytes,
+        heap.stats().allocations,
+        heap.stats().frees
+    );
+}
+
 fn main() {
     let mut buf = vec![MaybeUninit::uninit(); 256 * 1024];
     let mut columns: std::vec::Vec<(String, Stats)> = std::vec::Vec::new();
 
     println!("alloc-runtime tour\n");
+
+    arena_tour();
 
     // 1. Layers stacked by value, statically dispatched, driving allocator-api2
     //    and hashbrown collections.
