@@ -81,6 +81,7 @@ pub use crate::handle::{
 };
 pub use crate::logging::Logging;
 pub use crate::raw::RawAlloc;
+pub use crate::typed::AllocOrInitError;
 /// The error of a refused allocation: allocator-api2's `AllocError`.
 pub use allocator_api2::alloc::AllocError;
 

@@ -151,6 +151,52 @@ assert!(arena.alloc_try_with(|| "x".parse::<u32>()).is_err());
                 $crate::typed::infallible($crate::typed::alloc_try_with(self, f))
             }
 
+            /// [`alloc_try_with`](Self::alloc_try_with), with the
+            /// allocation failure as a value too (bumpalo's
+            /// `try_alloc_try_with`): `f` is not called when the arena has no
+            /// room; when `f` returns `Err`, the room is given back (taken
+            /// back by the arena if nothing was allocated after it).
+            ///
+            /// The destructor never runs, as for [`alloc`](Self::alloc).
+            ///
+            /// # Errors
+            ///
+            /// [`AllocOrInitError::Alloc`]($crate::AllocOrInitError::Alloc)
+            /// when the arena cannot serve the request;
+            /// [`AllocOrInitError::Init`]($crate::AllocOrInitError::Init)
+            /// with `f`'s error.
+            ///
+            /// # Panics
+            ///
+            /// When `f` panics.
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!("```\n", $setup, "\n", r#"
+use alloc_runtime::AllocOrInitError;
+let ok = arena.try_alloc_try_with(|| "12".parse::<u32>())?;
+assert_eq!(*ok, 12);
+let bad = arena.try_alloc_try_with(|| "x".parse::<u32>());
+assert!(matches!(bad, Err(AllocOrInitError::Init(_))));
+# Ok::<(), AllocOrInitError<core::num::ParseIntError>>(())
+```"#)]
+            #[inline]
+            #[track_caller]
+            #[allow(clippy::mut_from_ref)]
+            pub fn try_alloc_try_with<F, T, E>(
+                &self,
+                f: F,
+            ) -> Result<&mut T, $crate::AllocOrInitError<E>>
+            where
+                F: FnOnce() -> Result<T, E>,
+            {
+                match $crate::typed::alloc_try_with(self, f) {
+                    Ok(Ok(value)) => Ok(value),
+                    Ok(Err(error)) => Err($crate::AllocOrInitError::Init(error)),
+                    Err(refused) => Err($crate::AllocOrInitError::Alloc(refused.into())),
+                }
+            }
+
             /// A copy of `src` in the arena (bumpalo's `alloc_slice_copy`).
             /// An empty slice takes no memory.
             ///
@@ -347,6 +393,50 @@ assert!(arena.try_alloc_slice_fill_with(usize::MAX, |_| 0u64).is_err());
                 Ok($crate::typed::alloc_slice_fill_with(self, len, f)?)
             }
 
+            /// A slice of `len` values from `f(0)`, `f(1)`, ... in the
+            /// arena, made in order until `f` returns `Err` (bumpalo's
+            /// `alloc_slice_try_fill_with`). On `Err`, the values made so far
+            /// are dropped, the room is given back (taken back by the arena
+            /// if nothing was allocated after it), and the error returned.
+            /// Destructors of a finished slice never run, as for
+            /// [`alloc`](Self::alloc).
+            ///
+            /// (bumpalo leaks the values made before the error; here they are
+            /// dropped.)
+            ///
+            /// # Errors
+            ///
+            /// `f`'s first error.
+            ///
+            /// # Panics
+            ///
+            /// When the arena has no room (or `len` values of `T` are more
+            /// than `isize::MAX` bytes), as [`alloc`](Self::alloc); and when
+            /// `f` panics (the values made so far are dropped, nothing is
+            /// handed out).
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!("```\n", $setup, "\n", r#"
+let ok: Result<&mut [usize], ()> = arena.alloc_slice_try_fill_with(4, |i| Ok(i * 2));
+assert_eq!(ok.unwrap(), &[0, 2, 4, 6]);
+let bad = arena.alloc_slice_try_fill_with(4, |i| if i == 2 { Err(i) } else { Ok(i) });
+assert_eq!(bad, Err(2));
+```"#)]
+            #[inline]
+            #[track_caller]
+            #[allow(clippy::mut_from_ref)]
+            pub fn alloc_slice_try_fill_with<T, F, E>(
+                &self,
+                len: usize,
+                f: F,
+            ) -> Result<&mut [T], E>
+            where
+                F: FnMut(usize) -> Result<T, E>,
+            {
+                $crate::typed::infallible($crate::typed::alloc_slice_try_fill_with(self, len, f))
+            }
+
             /// `len` copies of `value` in the arena (bumpalo's
             /// `alloc_slice_fill_copy`).
             ///
@@ -510,6 +600,47 @@ assert_eq!(arena.try_alloc_slice_fill_iter(0..3u8)?, &[0, 1, 2]);
                 I::IntoIter: ExactSizeIterator,
             {
                 Ok($crate::typed::alloc_slice_fill_iter(self, iter)?)
+            }
+
+            /// The values of an exact-size iterator of results in the arena,
+            /// until its first `Err` (bumpalo's `alloc_slice_try_fill_iter`):
+            /// room for `len()` values is taken first, then filled. On `Err`,
+            /// the values taken so far are dropped, the room is given back
+            /// (taken back by the arena if nothing was allocated after it),
+            /// and the error returned. Destructors of a finished slice never
+            /// run, as for [`alloc`](Self::alloc).
+            ///
+            /// An iterator that has more items than its `len()` said is
+            /// stopped at `len()`; items after the first `Err` stay in it.
+            ///
+            /// # Errors
+            ///
+            /// The iterator's first error.
+            ///
+            /// # Panics
+            ///
+            /// When the arena has no room, as [`alloc`](Self::alloc); when
+            /// the iterator panics; and when it runs out before `len()`
+            /// items. The values taken so far are then dropped and nothing is
+            /// handed out.
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!("```\n", $setup, "\n", r#"
+let ok = arena.alloc_slice_try_fill_iter(["1", "2"].iter().map(|s| s.parse::<u8>()));
+assert_eq!(ok.unwrap(), &[1, 2]);
+let bad = arena.alloc_slice_try_fill_iter([Ok(1), Err("no"), Ok(3)]);
+assert_eq!(bad, Err("no"));
+```"#)]
+            #[inline]
+            #[track_caller]
+            #[allow(clippy::mut_from_ref)]
+            pub fn alloc_slice_try_fill_iter<T, I, E>(&self, iter: I) -> Result<&mut [T], E>
+            where
+                I: IntoIterator<Item = Result<T, E>>,
+                I::IntoIter: ExactSizeIterator,
+            {
+                $crate::typed::infallible($crate::typed::alloc_slice_try_fill_iter(self, iter))
             }
 
             /// `len` default values in the arena (bumpalo's

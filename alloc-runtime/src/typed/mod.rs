@@ -27,8 +27,11 @@ use crate::{Alignment, AllocError, Caller, RawAlloc};
 mod api;
 mod arena;
 mod bump;
+mod error;
 #[cfg(test)]
 mod tests;
+
+pub use error::AllocOrInitError;
 
 /// An allocator whose blocks may be handed out as `&'a mut T` borrowed from
 /// `&'a self`: the memory of the typed API's arenas.
@@ -251,6 +254,54 @@ pub(crate) fn alloc_slice_fill_with<M: ArenaMemory + ?Sized, T, F: FnMut(usize) 
     Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) })
 }
 
+/// `alloc_slice_try_fill_with`: `len` values from `f(0)`, `f(1)`, ...,
+/// written in order until `f` returns `Err`. Then the values already written
+/// are dropped (once), the block is given back (the arena takes its bytes
+/// back if it is still the most recent block) and the error returned. If `f`
+/// panics, the values already written are dropped and the block is leaked,
+/// as in `alloc_slice_fill_with`.
+#[inline]
+#[track_caller]
+pub(crate) fn alloc_slice_try_fill_with<M, T, E, F>(
+    arena: &M,
+    len: usize,
+    mut f: F,
+) -> Result<Result<&mut [T], E>, Refused>
+where
+    M: ArenaMemory + ?Sized,
+    F: FnMut(usize) -> Result<T, E>,
+{
+    let layout = Layout::array::<T>(len).map_err(|_| Refused(None))?;
+    let ptr = block(arena, layout)?.cast::<T>();
+    let mut done = Initialized { ptr, len: 0 };
+    while done.len < len {
+        match f(done.len) {
+            Ok(value) => {
+                // SAFETY: `done.len < len`: the slot is inside the block of
+                // `len` values.
+                let slot = unsafe { ptr.add(done.len) };
+                // SAFETY: the slot is in the fresh block, aligned for `T`,
+                // and not initialized yet: nothing is overwritten.
+                unsafe { slot.write(value) };
+                done.len += 1;
+            }
+            Err(error) => {
+                // Drops the values written so far, exactly once.
+                drop(done);
+                // SAFETY: `ptr` came from `block(arena, layout)`, was never
+                // handed out, and its values were just dropped; it is not
+                // used again.
+                unsafe { give_back(arena, ptr.cast(), layout) };
+                return Ok(Err(error));
+            }
+        }
+    }
+    mem::forget(done);
+    // SAFETY: all `len` values are initialized; `ArenaMemory` keeps the
+    // block valid and exclusive for the lifetime of the borrow of `arena`.
+    Ok(Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) }))
+}
+
 /// `alloc_slice_copy`: a copy of `src`.
 #[inline]
 #[track_caller]
@@ -278,12 +329,12 @@ pub(crate) fn alloc_str<'m, M: ArenaMemory + ?Sized>(
     Ok(unsafe { core::str::from_utf8_unchecked_mut(bytes) })
 }
 
-/// The message of a lying `ExactSizeIterator`.
+/// The message of a lying `ExactSizeIterator` given to `method`.
 #[cold]
 #[inline(never)]
-fn too_few_items(yielded: usize, promised: usize) -> ! {
+fn too_few_items(method: &str, yielded: usize, promised: usize) -> ! {
     panic!(
-        "alloc_slice_fill_iter: the iterator yielded {yielded} items but its len() promised {promised}; use alloc_slice_from_iter for iterators without an exact length"
+        "{method}: the iterator yielded {yielded} items but its len() promised {promised}; use alloc_slice_from_iter for iterators without an exact length"
     )
 }
 
@@ -304,7 +355,29 @@ where
     let len = iter.len();
     alloc_slice_fill_with(arena, len, |i| match iter.next() {
         Some(value) => value,
-        None => too_few_items(i, len),
+        None => too_few_items("alloc_slice_fill_iter", i, len),
+    })
+}
+
+/// `alloc_slice_try_fill_iter`: the values of an exact-size iterator of
+/// results, until the first `Err` (then as `alloc_slice_try_fill_with`). It
+/// takes at most `len()` items; an iterator that runs dry early panics, after
+/// dropping the values taken.
+#[inline]
+#[track_caller]
+pub(crate) fn alloc_slice_try_fill_iter<M: ArenaMemory + ?Sized, T, E, I>(
+    arena: &M,
+    iter: I,
+) -> Result<Result<&mut [T], E>, Refused>
+where
+    I: IntoIterator<Item = Result<T, E>>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let mut iter = iter.into_iter();
+    let len = iter.len();
+    alloc_slice_try_fill_with(arena, len, |i| match iter.next() {
+        Some(item) => item,
+        None => too_few_items("alloc_slice_try_fill_iter", i, len),
     })
 }
 

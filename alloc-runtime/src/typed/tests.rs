@@ -632,3 +632,324 @@ mod arena {
         }
     }
 }
+
+/// A zero-size value that counts its drops in a thread-local counter.
+struct CountedZst;
+
+std::thread_local! {
+    static ZST_DROPS: Cell<usize> = const { Cell::new(0) };
+}
+
+impl Drop for CountedZst {
+    fn drop(&mut self) {
+        ZST_DROPS.with(|d| d.set(d.get() + 1));
+    }
+}
+
+/// The fallible-initializer methods (`alloc_slice_try_fill_with`,
+/// `alloc_slice_try_fill_iter`, `try_alloc_try_with`), run on a `Bump` and
+/// on an `Arena`: `$make` builds the arena, and may borrow `buf`, a local
+/// buffer of 4 KiB.
+macro_rules! try_fill_tests {
+    ($module:ident, $buf:ident => $make:expr) => {
+        mod $module {
+            use super::*;
+            use crate::AllocOrInitError;
+
+            #[test]
+            fn alloc_slice_try_fill_with_holds_the_values_in_order() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let xs: &mut [u64] = arena
+                    .alloc_slice_try_fill_with(5, |i| Ok::<_, ()>(i as u64 * 3 + 1))
+                    .unwrap();
+                assert_eq!(xs, &[1, 4, 7, 10, 13]);
+                assert!(is_aligned(xs.as_ptr()));
+                let aligned = arena
+                    .alloc_slice_try_fill_with(3, |i| Ok::<_, ()>(Aligned64(i as u8)))
+                    .unwrap();
+                assert!(is_aligned(aligned.as_ptr()));
+                assert_eq!(aligned, &[Aligned64(0), Aligned64(1), Aligned64(2)]);
+                // The earlier slice is intact.
+                assert_eq!(xs, &[1, 4, 7, 10, 13]);
+            }
+
+            #[test]
+            fn alloc_slice_try_fill_with_drops_the_values_made_and_gives_the_room_back() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let anchor = arena.alloc(1u8);
+                let drops = Cell::new(0);
+                let calls = Cell::new(0);
+                let err = arena.alloc_slice_try_fill_with(6, |i| {
+                    calls.set(calls.get() + 1);
+                    if i == 3 {
+                        Err(i * 100)
+                    } else {
+                        Ok(Counted { drops: &drops, id: i })
+                    }
+                });
+                assert_eq!(err.map(|s| s.len()), Err(300));
+                assert_eq!(calls.get(), 4, "f is not called after its first error");
+                assert_eq!(drops.get(), 3, "the three values made are dropped once");
+                // The room came back: the next block for `Counted`s is the
+                // first address after the anchor aligned for them.
+                let next = arena.alloc_slice_fill_with(6, |i| Counted { drops: &drops, id: i });
+                let anchor_addr = core::ptr::from_mut(anchor).addr();
+                let align = align_of::<Counted<'_>>();
+                assert_eq!(next.as_ptr().addr(), (anchor_addr + 1).next_multiple_of(align));
+                assert_eq!(next[5].id, 5);
+                assert_eq!(drops.get(), 3, "a finished slice is never dropped");
+                assert_eq!(*anchor, 1);
+            }
+
+            #[test]
+            fn a_failed_fill_is_taken_back_so_the_next_block_reuses_its_address() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let anchor = core::ptr::from_mut(arena.alloc(0u8)).addr();
+                let expected = (anchor + 1).next_multiple_of(4);
+                let err: Result<&mut [u32], &str> = arena.alloc_slice_try_fill_with(8, |i| {
+                    if i == 5 { Err("five") } else { Ok(i as u32) }
+                });
+                assert_eq!(err, Err("five"));
+                let err: Result<&mut [u32], &str> =
+                    arena.alloc_slice_try_fill_iter([Ok(1), Ok(2), Err("two")]);
+                assert_eq!(err, Err("two"));
+                let e = arena.try_alloc_try_with(|| Err::<[u32; 8], _>("init"));
+                assert_eq!(e, Err(AllocOrInitError::Init("init")));
+                // Nothing was left taken by the three failures.
+                let ok = arena.alloc_slice_fill_copy(8, 7u32);
+                assert_eq!(ok.as_ptr().addr(), expected);
+                assert_eq!(ok, &[7; 8]);
+            }
+
+            #[test]
+            fn a_panic_in_the_fill_drops_each_value_made_once() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let drops = Cell::new(0);
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    let _: Result<&mut [Counted<'_>], ()> =
+                        arena.alloc_slice_try_fill_with(5, |i| {
+                            assert!(i != 2, "panics on purpose at 2");
+                            Ok(Counted { drops: &drops, id: i })
+                        });
+                }));
+                assert!(result.is_err());
+                assert_eq!(drops.get(), 2);
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    let items = (0..4).map(|i| {
+                        assert!(i != 3, "panics on purpose at 3");
+                        Ok::<_, ()>(Counted { drops: &drops, id: i })
+                    });
+                    let _ = arena.alloc_slice_try_fill_iter(items);
+                }));
+                assert!(result.is_err());
+                assert_eq!(drops.get(), 5);
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    let _ = arena.try_alloc_try_with(|| -> Result<Counted<'_>, ()> {
+                        panic!("panics on purpose")
+                    });
+                }));
+                assert!(result.is_err());
+                assert_eq!(drops.get(), 5);
+                assert_eq!(arena.alloc_slice_copy(&[1u8, 2]), &[1, 2], "still usable");
+            }
+
+            #[test]
+            fn empty_and_zero_size_fills_take_no_room() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let empty: &mut [u64] = arena
+                    .alloc_slice_try_fill_with(0, |_| -> Result<u64, ()> {
+                        unreachable!("no value is asked for")
+                    })
+                    .unwrap();
+                assert!(empty.is_empty() && is_aligned(empty.as_ptr()));
+                let empty: &mut [u8] = arena
+                    .alloc_slice_try_fill_iter(core::iter::empty::<Result<u8, ()>>())
+                    .unwrap();
+                assert!(empty.is_empty());
+                ZST_DROPS.with(|d| d.set(0));
+                let zsts = arena
+                    .alloc_slice_try_fill_with(4, |_| Ok::<_, ()>(CountedZst))
+                    .unwrap();
+                assert_eq!(zsts.len(), 4);
+                let err = arena.alloc_slice_try_fill_with(5, |i| {
+                    if i == 3 { Err(i) } else { Ok(CountedZst) }
+                });
+                assert_eq!(err.map(|s| s.len()), Err(3));
+                assert_eq!(ZST_DROPS.with(Cell::get), 3, "three ZSTs made, dropped once");
+                let err = arena.alloc_slice_try_fill_iter([Ok(CountedZst), Err(7)]);
+                assert_eq!(err.map(|s| s.len()), Err(7));
+                assert_eq!(ZST_DROPS.with(Cell::get), 4);
+                let aligned = arena
+                    .alloc_slice_try_fill_with(3, |_| Ok::<_, ()>(ZeroSizeAligned4096))
+                    .unwrap();
+                assert!(is_aligned(aligned.as_ptr()));
+                let unit = arena.try_alloc_try_with(|| Ok::<(), ()>(())).unwrap();
+                assert_eq!(*unit, ());
+                assert_eq!(
+                    arena.try_alloc_try_with(|| Err::<ZeroSizeAligned4096, _>(1)),
+                    Err(AllocOrInitError::Init(1))
+                );
+                // Nothing above reached the arena: the first real block is
+                // where it would have been anyway.
+                let a = arena.alloc(1u8) as *mut u8 as usize;
+                let b = arena.alloc(2u8) as *mut u8 as usize;
+                assert_eq!(b, a + 1);
+            }
+
+            #[test]
+            fn alloc_slice_try_fill_iter_stops_at_the_first_error_and_leaves_the_rest() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let drops = Cell::new(0);
+                let mut items = (0..6).map(|i| {
+                    if i == 2 {
+                        Err(i)
+                    } else {
+                        Ok(Counted { drops: &drops, id: i })
+                    }
+                });
+                let err = arena.alloc_slice_try_fill_iter(items.by_ref());
+                assert_eq!(err.map(|s| s.len()), Err(2));
+                assert_eq!(drops.get(), 2);
+                let rest: Vec<usize> = items.map(|r| r.unwrap().id).collect();
+                assert_eq!(rest, [3, 4, 5], "items after the error stay in the iterator");
+                assert_eq!(drops.get(), 5);
+                let ok = arena
+                    .alloc_slice_try_fill_iter(["4", "5", "6"].iter().map(|s| s.parse::<u16>()))
+                    .unwrap();
+                assert_eq!(ok, &[4, 5, 6]);
+                // Longer than its `len()`: stopped at `len()`.
+                let mut long = (0..10u8).map(Ok::<u8, ()>);
+                let short = ExactLen { inner: &mut long, len: 3 };
+                assert_eq!(arena.alloc_slice_try_fill_iter(short).unwrap(), &[0, 1, 2]);
+                assert_eq!(long.next(), Some(Ok(3)));
+            }
+
+            #[test]
+            fn an_iterator_of_results_shorter_than_its_len_panics_and_drops_what_it_gave() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let drops = Cell::new(0);
+                let lying = Lying { claims: 4, yields: 2, given: 0, drops: &drops };
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    let _ = arena.alloc_slice_try_fill_iter(lying.map(Ok::<_, ()>));
+                }));
+                let message = *result
+                    .unwrap_err()
+                    .downcast::<std::string::String>()
+                    .unwrap();
+                assert!(
+                    message.contains(
+                        "alloc_slice_try_fill_iter: the iterator yielded 2 items but its len() promised 4"
+                    ),
+                    "{message}"
+                );
+                assert_eq!(drops.get(), 2);
+            }
+
+            #[test]
+            fn try_alloc_try_with_returns_the_value_or_says_which_step_failed() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let x = arena.try_alloc_try_with(|| Ok::<_, ()>(0x1234_u64)).unwrap();
+                *x += 1;
+                assert_eq!(*x, 0x1235);
+                let drops = Cell::new(0);
+                let before = arena.alloc(0u64) as *mut u64 as usize;
+                let e = arena.try_alloc_try_with(|| {
+                    Err::<u64, _>(Counted { drops: &drops, id: 3 })
+                });
+                match e {
+                    Err(AllocOrInitError::Init(c)) => assert_eq!(c.id, 3),
+                    _ => panic!("expected Init"),
+                }
+                assert_eq!(drops.get(), 1, "the error is the caller's, dropped once");
+                let after = arena.alloc(0u64) as *mut u64 as usize;
+                assert_eq!(after, before + 8, "the room of the failed value came back");
+                assert_eq!(*x, 0x1235);
+            }
+
+            #[test]
+            fn an_infallible_try_fill_larger_than_any_layout_panics_before_calling_f() {
+                #[allow(unused_mut, unused_variables)]
+                let mut $buf = [MaybeUninit::<u8>::uninit(); 4096];
+                let arena = $make;
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    let _: Result<&mut [u32], ()> = arena
+                        .alloc_slice_try_fill_with(usize::MAX / 4, |_| {
+                            unreachable!("f must not run")
+                        });
+                }));
+                let message = *result.unwrap_err().downcast::<&str>().unwrap();
+                assert!(message.contains("larger than isize::MAX bytes"), "{message}");
+                assert_eq!(*arena.alloc(3u8), 3);
+            }
+        }
+    };
+}
+
+/// An `ExactSizeIterator` over the first `len` items of `inner`.
+struct ExactLen<'i, I> {
+    inner: &'i mut I,
+    len: usize,
+}
+
+impl<I: Iterator> Iterator for ExactLen<'_, I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        // Claims `len` but would go on: the arena must stop at `len`.
+        self.inner.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for ExactLen<'_, I> {}
+
+try_fill_tests!(try_fill_on_bump, buf => Bump::new(&mut buf));
+#[cfg(feature = "alloc")]
+try_fill_tests!(try_fill_on_arena, buf => crate::Arena::new());
+
+#[test]
+fn try_alloc_try_with_on_a_full_bump_is_an_alloc_error_and_f_does_not_run() {
+    let mut buf = [MaybeUninit::uninit(); 8];
+    let bump = Bump::new(&mut buf);
+    let ran = Cell::new(false);
+    let e = bump.try_alloc_try_with(|| {
+        ran.set(true);
+        Ok::<_, ()>([0u8; 16])
+    });
+    assert_eq!(e, Err(crate::AllocOrInitError::Alloc(crate::AllocError)));
+    assert!(!ran.get());
+    assert_eq!(bump.used(), 0);
+}
+
+#[test]
+fn alloc_or_init_error_displays_and_converts_like_bumpalos() {
+    use crate::{AllocError, AllocOrInitError};
+    use std::error::Error;
+    let alloc: AllocOrInitError<&str> = AllocError.into();
+    assert_eq!(alloc, AllocOrInitError::Alloc(AllocError));
+    assert_eq!(alloc.to_string(), AllocError.to_string());
+    let init = AllocOrInitError::Init("bad digit");
+    assert_eq!(init.to_string(), "initialization failed: bad digit");
+    let parse = "x".parse::<u8>().unwrap_err();
+    let boxed: std::boxed::Box<dyn Error> =
+        std::boxed::Box::new(AllocOrInitError::Init(parse.clone()));
+    assert_eq!(boxed.source().unwrap().to_string(), parse.to_string());
+    assert!(std::format!("{:?}", AllocOrInitError::<u8>::Init(4)).contains("Init(4)"));
+}
