@@ -211,7 +211,7 @@ fn arena_tour() {
     println!(
         "   {} chunk(s), {} bytes taken from the heap in {} allocation(s)",
         arena.stats().chunks,
-        arena.allocated_bytes(),
+        arena.allocated_bytes_including_metadata(),
         heap.stats().allocations
     );
 

@@ -84,8 +84,9 @@ fn bump_in(
 ///   the length and alignment it was allocated with.
 /// - [`reset`](Self::reset) keeps the largest chunk and returns the others,
 ///   so a loop of phases settles on one chunk;
-///   [`set_allocation_limit`](Self::set_allocation_limit) caps the bytes
-///   taken from the parent; [`scope`](Self::scope) gives a scope whose
+///   [`set_allocation_limit`](Self::set_allocation_limit) caps the chunks'
+///   bytes (headers excluded, as bumpalo counts them); [`scope`](Self::scope)
+///   gives a scope whose
 ///   allocations are all released when it ends.
 ///
 /// There is no `inner_mut`: replacing the parent would hand the arena's
@@ -179,7 +180,8 @@ pub struct Arena<A: RawAlloc> {
 ///   ones after it are spares (kept after a scope) that nothing uses;
 /// - everything in `start..cur`, and in each earlier chunk's payload up to
 ///   its `filled` address, may be handed out; nothing else is;
-/// - `allocated` is the sum of the sizes of all chunks in the list.
+/// - `allocated` is the sum of the capacities (sizes minus the header) of
+///   all chunks in the list.
 struct State {
     /// The first free byte of the current chunk.
     cur: Cell<NonNull<u8>>,
@@ -189,7 +191,8 @@ struct State {
     start: Cell<NonNull<u8>>,
     /// The chunk allocations come from now.
     current: Cell<Option<Chunk>>,
-    /// Bytes of all chunks held, as allocated from the parent.
+    /// Bytes of all chunks held, headers excluded (bumpalo's
+    /// `allocated_bytes`).
     allocated: Cell<usize>,
     /// The cap on `allocated`, if any.
     limit: Cell<Option<usize>>,
@@ -234,6 +237,24 @@ impl Arena<crate::Global> {
     #[must_use]
     pub const fn new() -> Self {
         Self::new_in(crate::Global)
+    }
+
+    /// [`new`](Self::new), as bumpalo's `try_new`: it allocates nothing, so
+    /// it never fails; the `Result` is there so that code written for
+    /// bumpalo compiles unchanged.
+    ///
+    /// # Errors
+    ///
+    /// None: always `Ok`.
+    ///
+    /// ```
+    /// use alloc_runtime::Arena;
+    /// let arena = Arena::try_new()?;
+    /// assert_eq!(arena.stats().chunks, 0);
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    pub const fn try_new() -> Result<Self, AllocError> {
+        Ok(Self::new())
     }
 
     /// An arena over the global allocator with room for `capacity` bytes in
@@ -436,18 +457,23 @@ impl<A: RawAlloc> Arena<A> {
         }
         largest.header().prev.set(None);
         largest.header().next.set(None);
-        self.state.allocated.set(largest.size());
+        self.state.allocated.set(largest.capacity());
         self.state.current.set(None);
         self.enter(largest);
     }
 
-    /// Caps the bytes of chunks the arena holds from its parent
-    /// ([`allocated_bytes`](Self::allocated_bytes)), bumpalo's
-    /// `set_allocation_limit`; `None` lifts the cap. A new chunk that would
+    /// Caps the bytes of the chunks the arena holds, headers excluded
+    /// ([`allocated_bytes`](Self::allocated_bytes)), as bumpalo's
+    /// `set_allocation_limit` does; `None` lifts the cap. Like bumpalo's, the
+    /// cap is checked only when a new chunk is needed: requests that fit in
+    /// the current chunk are served whatever the cap. A new chunk that would
     /// pass it is tried smaller (halved, down to what the request needs),
     /// then refused: the request fails with `None` (`Err(AllocError)` through
     /// allocator-api2). Chunks already held are kept, even above a new
-    /// limit.
+    /// limit. The bytes taken from the parent are more, by one header per
+    /// chunk ([`allocated_bytes_including_metadata`]).
+    ///
+    /// [`allocated_bytes_including_metadata`]: Self::allocated_bytes_including_metadata
     ///
     /// ```
     /// use alloc_runtime::Arena;
@@ -475,19 +501,51 @@ impl<A: RawAlloc> Arena<A> {
         self.state.limit.get()
     }
 
-    /// Bytes of the chunks held now, as allocated from the parent (headers
-    /// and unused space included): bumpalo's `allocated_bytes`.
+    /// Bytes of the chunks held now, unused space and alignment padding
+    /// included, each chunk's header excluded: bumpalo's `allocated_bytes`
+    /// (which excludes its chunk footers). What the allocation limit caps.
+    /// The bytes taken from the parent are
+    /// [`allocated_bytes_including_metadata`](Self::allocated_bytes_including_metadata).
     ///
     /// ```
     /// use alloc_runtime::Arena;
     /// let arena = Arena::new();
     /// arena.allocator().create(1u8)?;
-    /// assert_eq!(arena.allocated_bytes(), 496); // the first chunk
+    /// // The first chunk: 496 bytes from the parent, 48 of them its header.
+    /// assert_eq!(arena.allocated_bytes(), 448);
+    /// assert_eq!(arena.allocated_bytes(), arena.stats().capacity);
     /// # Ok::<(), alloc_runtime::AllocError>(())
     /// ```
     #[must_use]
     pub fn allocated_bytes(&self) -> usize {
         self.state.allocated.get()
+    }
+
+    /// Bytes of the chunks held now as taken from the parent, headers
+    /// included: [`allocated_bytes`](Self::allocated_bytes) plus one header
+    /// per chunk, bumpalo's `allocated_bytes_including_metadata`. Walks the
+    /// chunks.
+    ///
+    /// ```
+    /// use alloc_runtime::{Arena, Counting, Global};
+    /// let arena = Arena::new_in(Counting::new(Global));
+    /// arena.allocator().create(1u8)?;
+    /// assert_eq!(arena.allocated_bytes_including_metadata(), 496);
+    /// assert_eq!(
+    ///     arena.allocated_bytes_including_metadata(),
+    ///     arena.inner().stats().live_bytes
+    /// );
+    /// # Ok::<(), alloc_runtime::AllocError>(())
+    /// ```
+    #[must_use]
+    pub fn allocated_bytes_including_metadata(&self) -> usize {
+        let mut total = 0;
+        let mut at = self.first_chunk();
+        while let Some(chunk) = at {
+            total += chunk.size();
+            at = chunk.header().next.get();
+        }
+        total
     }
 
     /// Bytes left in the current chunk (some may go to alignment padding):
@@ -506,6 +564,74 @@ impl<A: RawAlloc> Arena<A> {
         self.state.end.get() - self.state.cur.get().addr().get()
     }
 
+    /// The bytes handed out of each chunk, most recent chunk first, as
+    /// bumpalo's `iter_allocated_chunks`: for each chunk that has been
+    /// allocated from, the part from its first byte to where allocation
+    /// stopped (the current position for the current chunk). Spare chunks
+    /// (kept after a scope, not used since) are not listed; a chunk kept by
+    /// [`reset`](Self::reset) is listed, empty, until it is used.
+    ///
+    /// Unlike bumpalo's (which fills its chunks downwards), this arena fills
+    /// its chunks upwards: inside a slice, **the oldest allocation comes
+    /// first**.
+    ///
+    /// The bytes are `MaybeUninit<u8>`: alignment padding between blocks,
+    /// padding inside values and the bytes of freed-then-overwritten blocks
+    /// may be uninitialized. Reading them as `u8` (`assume_init`) is sound
+    /// only for bytes you know were written: for example when every value in
+    /// the arena is of one type with no padding, as bumpalo's docs put it.
+    /// Values in the arena are never dropped, so they are all still there.
+    ///
+    /// Takes `&mut self`: no reference the arena handed out is alive while
+    /// the slices are. Writing through a raw pointer to a block you kept
+    /// (from [`alloc_layout`](Self::alloc_layout) or a
+    /// [`Handle`](crate::Handle)) while a slice is alive is undefined
+    /// behaviour, as for any memory behind a shared reference.
+    ///
+    /// bumpalo's `iter_allocated_chunks_raw` is not offered: walking the
+    /// chunks needs no promise from the caller, so an `unsafe fn` would have
+    /// no contract of its own to state.
+    ///
+    /// ```
+    /// use alloc_runtime::Arena;
+    /// let mut arena = Arena::new();
+    /// arena.alloc(b'a');
+    /// arena.alloc(b'b');
+    /// arena.alloc_str("cd");
+    /// let chunks: Vec<_> = arena.iter_allocated_chunks().collect();
+    /// assert_eq!(chunks.len(), 1);
+    /// // SAFETY: only `u8`s were allocated, all written: no padding.
+    /// let bytes: Vec<u8> = chunks[0].iter().map(|b| unsafe { b.assume_init() }).collect();
+    /// assert_eq!(bytes, b"abcd");
+    /// ```
+    pub fn iter_allocated_chunks(
+        &mut self,
+    ) -> impl core::iter::FusedIterator<Item = &[core::mem::MaybeUninit<u8>]> + '_ {
+        let this: &Self = self;
+        let mut at = this.state.current.get();
+        let mut end = this.state.cur.get().addr().get();
+        core::iter::from_fn(move || {
+            let chunk = at?;
+            let start = chunk.start();
+            // `start <= end`: the position of the current chunk, or an
+            // earlier chunk's `filled`, both inside its payload.
+            let len = end - start.addr().get();
+            at = chunk.header().prev.get();
+            if let Some(prev) = at {
+                end = prev.header().filled.get();
+            }
+            // SAFETY: `start..start + len` is the part handed out of a chunk
+            // the arena holds (the `State` invariants), inside the block the
+            // parent gave, and `start` has its provenance. The chunk stays
+            // held, and nothing is allocated, freed or reset, while `self`
+            // is borrowed mutably for the lifetime of the slice; no
+            // reference the arena handed out is alive then (each borrows the
+            // arena). `MaybeUninit<u8>` takes any byte, written or not.
+            Some(unsafe { core::slice::from_raw_parts(start.cast().as_ptr(), len) })
+        })
+        .fuse()
+    }
+
     /// Chunks, bytes and capacity now.
     ///
     /// ```
@@ -521,6 +647,7 @@ impl<A: RawAlloc> Arena<A> {
     pub fn stats(&self) -> ArenaStats {
         let mut stats = ArenaStats {
             allocated_bytes: self.allocated_bytes(),
+            allocated_bytes_including_metadata: 0,
             remaining: self.chunk_capacity(),
             ..ArenaStats::default()
         };
@@ -532,8 +659,9 @@ impl<A: RawAlloc> Arena<A> {
         while let Some(chunk) = at {
             stats.chunks += 1;
             stats.capacity += chunk.capacity();
+            stats.allocated_bytes_including_metadata += chunk.size();
             if spare {
-                stats.spare_bytes += chunk.size();
+                stats.spare_bytes += chunk.capacity();
             } else if chunk == current {
                 stats.used += self.state.cur.get().addr().get() - chunk.start().addr().get();
                 spare = true;
@@ -685,9 +813,11 @@ impl<A: RawAlloc> Arena<A> {
         current.header().next.set(Some(chunk));
     }
 
-    /// Whether `current + size` stays within the allocation limit.
-    fn within_limit(&self, size: usize) -> bool {
-        let Some(total) = self.state.allocated.get().checked_add(size) else {
+    /// Whether a new chunk with `capacity` bytes past its header keeps
+    /// [`allocated_bytes`](Self::allocated_bytes) within the allocation
+    /// limit (bumpalo's test: the chunk's size without its footer).
+    fn within_limit(&self, capacity: usize) -> bool {
+        let Some(total) = self.state.allocated.get().checked_add(capacity) else {
             return false;
         };
         self.state.limit.get().is_none_or(|limit| total <= limit)
@@ -708,7 +838,8 @@ impl<A: RawAlloc> Arena<A> {
         let chunk_align = chunk::chunk_align(align);
         let prev = self.state.current.get().map(Chunk::size);
         let mut size = chunk::grown(prev).max(chunk::rounded(needed).unwrap_or(needed));
-        while !self.within_limit(size) {
+        // `size >= needed >= HEADER`: no underflow.
+        while !self.within_limit(size - chunk::HEADER) {
             if size <= needed {
                 return None;
             }
@@ -716,7 +847,9 @@ impl<A: RawAlloc> Arena<A> {
         }
         let memory = self.parent.alloc(size, chunk_align, caller)?;
         // `within_limit` checked the sum.
-        self.state.allocated.set(self.state.allocated.get() + size);
+        self.state
+            .allocated
+            .set(self.state.allocated.get() + (size - chunk::HEADER));
         // SAFETY: `memory` is a live block of `size >= needed >= HEADER`
         // bytes from the parent, aligned to `chunk_align >= CHUNK_ALIGN`
         // (`alloc`'s contract), the arena's alone until it frees it.

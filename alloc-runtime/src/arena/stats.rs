@@ -5,9 +5,13 @@ use core::fmt;
 /// What an [`Arena`](super::Arena) holds now, from
 /// [`Arena::stats`](super::Arena::stats).
 ///
-/// `allocated_bytes` is what the parent gave (headers included; bumpalo's
-/// `allocated_bytes`); `capacity` is the part of it allocations can use;
-/// `used` is what was handed out since the last reset (alignment padding
+/// `allocated_bytes` is the chunks' bytes with their headers excluded
+/// (bumpalo's `allocated_bytes`, and
+/// [`Arena::allocated_bytes`](super::Arena::allocated_bytes));
+/// `allocated_bytes_including_metadata` is what the parent gave, headers
+/// included; `capacity` is the part allocations can use, the same as
+/// `allocated_bytes`; `used` is what was handed out since the last reset
+/// (alignment padding
 /// included, what was given back by freeing the most recent allocation
 /// excluded); `remaining` is what is left in the current chunk. Bytes at the
 /// end of a full chunk, which the arena skipped to take a new one, are in
@@ -22,7 +26,7 @@ use core::fmt;
 /// let s = arena.stats();
 /// assert_eq!(s.chunks, 1);
 /// assert_eq!(s.used, 4);
-/// assert!(s.capacity < s.allocated_bytes); // the chunk's header
+/// assert!(s.allocated_bytes < s.allocated_bytes_including_metadata); // the header
 /// # Ok::<(), alloc_runtime::AllocError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -30,17 +34,21 @@ use core::fmt;
 pub struct ArenaStats {
     /// Chunks held now (spares included).
     pub chunks: usize,
-    /// Bytes of those chunks, as allocated from the parent (headers
-    /// included).
+    /// Bytes of those chunks, headers excluded: bumpalo's
+    /// `allocated_bytes`, what the allocation limit caps.
     pub allocated_bytes: usize,
-    /// Bytes of those chunks that allocations can use (headers excluded).
+    /// Bytes of those chunks as allocated from the parent, headers
+    /// included: bumpalo's `allocated_bytes_including_metadata`.
+    pub allocated_bytes_including_metadata: usize,
+    /// Bytes of those chunks that allocations can use (headers excluded):
+    /// the same as `allocated_bytes`.
     pub capacity: usize,
     /// Bytes handed out (padding included) since the last reset.
     pub used: usize,
     /// Bytes left in the current chunk.
     pub remaining: usize,
-    /// Bytes of spare chunks: taken during a scope that ended, kept for the
-    /// next growth (part of `allocated_bytes`).
+    /// Bytes of spare chunks, headers excluded: taken during a scope that
+    /// ended, kept for the next growth (part of `allocated_bytes`).
     pub spare_bytes: usize,
 }
 
@@ -52,9 +60,10 @@ impl fmt::Display for ArenaStats {
     /// assert!(table.lines().any(|l| l.starts_with("chunks") && l.ends_with(" 0")));
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: [(&str, usize); 6] = [
+        let rows: [(&str, usize); 7] = [
             ("chunks", self.chunks),
             ("allocated bytes", self.allocated_bytes),
+            ("with metadata", self.allocated_bytes_including_metadata),
             ("capacity", self.capacity),
             ("used", self.used),
             ("remaining", self.remaining),

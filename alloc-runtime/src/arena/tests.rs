@@ -261,7 +261,11 @@ fn reset_keeps_the_largest_chunk() {
     assert_eq!(ledger.live_blocks(), 1);
     assert_eq!(ledger.live.borrow()[0].1, largest);
     let s = arena.stats();
-    assert_eq!((s.chunks, s.allocated_bytes, s.used), (1, largest, 0));
+    assert_eq!(
+        (s.chunks, s.allocated_bytes_including_metadata, s.used),
+        (1, largest, 0)
+    );
+    assert_eq!(s.allocated_bytes, largest - chunk::HEADER);
     assert_eq!(s.remaining, s.capacity);
 }
 
@@ -285,7 +289,10 @@ fn a_phase_loop_settles_on_one_chunk() {
     // allocation after that.
     assert_eq!(after[1], after[2], "{after:?}");
     assert_eq!(after[2], after[4], "{after:?}");
-    assert_eq!(counting.stats().live_bytes, arena.allocated_bytes());
+    assert_eq!(
+        counting.stats().live_bytes,
+        arena.allocated_bytes_including_metadata()
+    );
 }
 
 #[test]
@@ -302,11 +309,23 @@ fn the_allocation_limit_is_respected() {
     assert!(taken >= 1000, "only {taken} bytes under the limit");
     assert!(arena.allocated_bytes() <= 2000);
     // A chunk smaller than the geometric one was tried before refusing:
-    // what is held is more than the first two geometric chunks.
+    // what is held is more than the first two geometric chunks (496 and
+    // 1008 bytes from the parent, 448 and 960 without their headers).
     assert!(
-        arena.allocated_bytes() > 496 + 1008,
+        arena.allocated_bytes() > 448 + 960,
         "{}",
         arena.allocated_bytes()
+    );
+    // The limit counts the chunks without their headers, as bumpalo's does;
+    // the parent gave one header per chunk more.
+    let chunks = arena.stats().chunks;
+    assert_eq!(
+        arena.allocated_bytes_including_metadata(),
+        arena.allocated_bytes() + chunks * chunk::HEADER
+    );
+    assert_eq!(
+        counting.stats().live_bytes,
+        arena.allocated_bytes_including_metadata()
     );
     assert!(raw(&arena, 5000, 1).is_none());
     arena.set_allocation_limit(None);
@@ -659,9 +678,17 @@ fn stats_add_up() {
     let s = arena.stats();
     assert_eq!(s.used, handed);
     assert_eq!(s.allocated_bytes, arena.allocated_bytes());
+    assert_eq!(
+        s.allocated_bytes_including_metadata,
+        arena.allocated_bytes_including_metadata()
+    );
     assert_eq!(s.remaining, arena.chunk_capacity());
     assert!(s.capacity >= s.used + s.remaining);
-    assert_eq!(s.allocated_bytes - s.capacity, s.chunks * chunk::HEADER);
+    assert_eq!(s.capacity, s.allocated_bytes);
+    assert_eq!(
+        s.allocated_bytes_including_metadata - s.allocated_bytes,
+        s.chunks * chunk::HEADER
+    );
     let table = s.to_string();
     assert!(
         table
@@ -918,4 +945,139 @@ fn random_operations_and_nested_scopes_agree_with_a_model() {
     }
     drop(arena);
     assert_eq!(ledger.live_blocks(), 0);
+}
+
+#[test]
+fn the_limit_counts_chunks_without_their_headers_as_bumpalo_does() {
+    // A limit of exactly the first chunk's bytes past its header lets that
+    // chunk in whole; counting its header would have halved it.
+    let counting = Counting::new(Global);
+    let arena = Arena::new_in(&counting);
+    let first = chunk::grown(None);
+    arena.set_allocation_limit(Some(first - chunk::HEADER));
+    raw(&arena, 1, 1).unwrap();
+    assert_eq!(arena.allocated_bytes(), first - chunk::HEADER);
+    assert_eq!(arena.allocated_bytes_including_metadata(), first);
+    assert_eq!(counting.stats().live_bytes, first);
+    // One byte less, and the first chunk is halved to fit.
+    let arena = Arena::new_in(&counting);
+    arena.set_allocation_limit(Some(first - chunk::HEADER - 1));
+    raw(&arena, 1, 1).unwrap();
+    assert!(arena.allocated_bytes() < first - chunk::HEADER - 1);
+    // Requests that fit in the current chunk are served past a new limit.
+    arena.set_allocation_limit(Some(0));
+    assert!(raw(&arena, 1, 1).is_some());
+    assert!(raw(&arena, 4096, 1).is_none());
+}
+
+#[test]
+fn try_new_allocates_nothing_and_is_ok() {
+    let arena = Arena::try_new().unwrap();
+    assert_eq!(arena.stats(), ArenaStats::default());
+    assert_eq!(arena.allocated_bytes_including_metadata(), 0);
+    // Usable in a constant, like `new`.
+    let empty: Result<Arena, AllocError> = const { Arena::try_new() };
+    assert!(empty.is_ok());
+}
+
+/// Every chunk's used bytes, as `iter_allocated_chunks` gives them, each
+/// read as initialized bytes.
+fn chunk_bytes<A: RawAlloc>(arena: &mut Arena<A>) -> StdVec<StdVec<u8>> {
+    arena
+        .iter_allocated_chunks()
+        .map(|chunk| {
+            chunk
+                .iter()
+                // SAFETY: the tests below write every byte they allocate and
+                // allocate only `u8`s (no padding), so every used byte was
+                // written.
+                .map(|b| unsafe { b.assume_init() })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn iter_allocated_chunks_yields_exactly_the_bytes_written_newest_chunk_first() {
+    let mut arena = Arena::new();
+    assert_eq!(arena.iter_allocated_chunks().count(), 0, "no chunk yet");
+    // Blocks of 1 to 40 bytes, each filled with its own number, until the
+    // arena has taken at least three chunks.
+    let mut written: StdVec<StdVec<u8>> = StdVec::new();
+    let mut n = 0u8;
+    while arena.stats().chunks < 3 {
+        n = n.wrapping_add(1);
+        let len = 1 + usize::from(n) % 40;
+        let chunks_before = arena.stats().chunks;
+        arena.alloc_slice_fill_copy(len, n);
+        if arena.stats().chunks != chunks_before {
+            written.push(StdVec::new());
+        }
+        written
+            .last_mut()
+            .unwrap()
+            .extend(core::iter::repeat_n(n, len));
+    }
+    // bumpalo's order of chunks: the most recent first. Inside a chunk the
+    // bytes are in address order, which for this arena (it bumps upwards)
+    // is the order of allocation.
+    written.reverse();
+    assert_eq!(chunk_bytes(&mut arena), written);
+    // The iterator is fused.
+    let mut it = arena.iter_allocated_chunks();
+    for _ in 0..3 {
+        assert!(it.next().is_some());
+    }
+    assert!(it.next().is_none() && it.next().is_none());
+}
+
+#[test]
+fn iter_allocated_chunks_follows_frees_resets_and_scopes() {
+    let mut arena = Arena::new();
+    arena.alloc_slice_copy(b"abc");
+    let last = arena.alloc_slice_copy(b"defg");
+    let last = NonNull::from(&mut *last).cast::<u8>();
+    // SAFETY: `last` is the most recent block, 4 bytes, align 1; not used
+    // again.
+    unsafe {
+        arena.free(
+            NonNull::slice_from_raw_parts(last, 4),
+            Alignment::ONE,
+            Caller::here(),
+        )
+    };
+    assert_eq!(chunk_bytes(&mut arena), [b"abc".to_vec()]);
+    arena.scope(|s| {
+        s.alloc_slice_copy(b"scoped");
+    });
+    assert_eq!(
+        chunk_bytes(&mut arena),
+        [b"abc".to_vec()],
+        "the scope's bytes are gone"
+    );
+    arena.alloc_slice_copy(&[7u8; 1000]);
+    assert_eq!(arena.iter_allocated_chunks().count(), 2);
+    arena.reset();
+    let chunks: StdVec<usize> = arena.iter_allocated_chunks().map(<[_]>::len).collect();
+    assert_eq!(chunks, [0], "after a reset: the kept chunk, empty");
+    arena.alloc_slice_copy(b"xy");
+    assert_eq!(chunk_bytes(&mut arena), [b"xy".to_vec()]);
+}
+
+#[test]
+fn iter_allocated_chunks_includes_padding_as_maybe_uninit() {
+    let mut arena = Arena::new();
+    arena.alloc(1u8);
+    arena.alloc(2u64);
+    let chunks: StdVec<&[core::mem::MaybeUninit<u8>]> = arena.iter_allocated_chunks().collect();
+    assert_eq!(chunks.len(), 1);
+    // One byte, seven of padding (never written), eight of the `u64`.
+    assert_eq!(chunks[0].len(), 16);
+    // SAFETY: byte 0 is the `u8` written above.
+    let first = unsafe { chunks[0][0].assume_init() };
+    let rest = u64::from_ne_bytes(core::array::from_fn(|i| {
+        // SAFETY: bytes 8 to 15 are the `u64` written above.
+        unsafe { chunks[0][8 + i].assume_init() }
+    }));
+    assert_eq!((first, rest), (1, 2));
 }
