@@ -939,6 +939,7 @@ fn try_alloc_try_with_on_a_full_bump_is_an_alloc_error_and_f_does_not_run() {
 }
 
 #[test]
+#[cfg(feature = "std")]
 fn alloc_or_init_error_displays_and_converts_like_bumpalos() {
     use crate::{AllocError, AllocOrInitError};
     use std::error::Error;
