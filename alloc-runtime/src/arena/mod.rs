@@ -86,8 +86,7 @@ fn bump_in(
 ///   so a loop of phases settles on one chunk;
 ///   [`set_allocation_limit`](Self::set_allocation_limit) caps the chunks'
 ///   bytes (headers excluded, as bumpalo counts them); [`scope`](Self::scope)
-///   gives a scope whose
-///   allocations are all released when it ends.
+///   gives a scope whose allocations are all released when it ends.
 ///
 /// There is no `inner_mut`: replacing the parent would hand the arena's
 /// chunks back to an allocator that did not allocate them.
@@ -576,8 +575,9 @@ impl<A: RawAlloc> Arena<A> {
     /// first**.
     ///
     /// The bytes are `MaybeUninit<u8>`: alignment padding between blocks,
-    /// padding inside values and the bytes of freed-then-overwritten blocks
-    /// may be uninitialized. Reading them as `u8` (`assume_init`) is sound
+    /// padding inside values, and memory from
+    /// [`alloc_layout`](Self::alloc_layout) never written are
+    /// uninitialized. Reading them as `u8` (`assume_init`) is sound
     /// only for bytes you know were written: for example when every value in
     /// the arena is of one type with no padding, as bumpalo's docs put it.
     /// Values in the arena are never dropped, so they are all still there.
@@ -607,9 +607,8 @@ impl<A: RawAlloc> Arena<A> {
     pub fn iter_allocated_chunks(
         &mut self,
     ) -> impl core::iter::FusedIterator<Item = &[core::mem::MaybeUninit<u8>]> + '_ {
-        let this: &Self = self;
-        let mut at = this.state.current.get();
-        let mut end = this.state.cur.get().addr().get();
+        let mut at = self.state.current.get();
+        let mut end = self.state.cur.get().addr().get();
         core::iter::from_fn(move || {
             let chunk = at?;
             let start = chunk.start();
@@ -624,7 +623,8 @@ impl<A: RawAlloc> Arena<A> {
             // the arena holds (the `State` invariants), inside the block the
             // parent gave, and `start` has its provenance. The chunk stays
             // held, and nothing is allocated, freed or reset, while `self`
-            // is borrowed mutably for the lifetime of the slice; no
+            // is borrowed mutably for the lifetime of the slice (the
+            // signature ties both to that borrow); no
             // reference the arena handed out is alive then (each borrows the
             // arena). `MaybeUninit<u8>` takes any byte, written or not.
             Some(unsafe { core::slice::from_raw_parts(start.cast().as_ptr(), len) })
@@ -647,7 +647,6 @@ impl<A: RawAlloc> Arena<A> {
     pub fn stats(&self) -> ArenaStats {
         let mut stats = ArenaStats {
             allocated_bytes: self.allocated_bytes(),
-            allocated_bytes_including_metadata: 0,
             remaining: self.chunk_capacity(),
             ..ArenaStats::default()
         };
