@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per allocator-api2 call (allocate, grow in place, deallocate)
 # for every allocator, and per allocate of a layout known at compile time
-# (allocate_const) for the arenas, counted by callgrind.
+# (allocate_const) and per typed-API alloc_str for the arenas, counted by
+# callgrind.
 #
 # Builds the callgrind_probe binary of alloc-bench (src/bin/callgrind_probe.rs)
 # in release mode with debug symbols, runs it under callgrind once per
@@ -15,7 +16,9 @@
 # `grow` grows the block just allocated (the last one) from SIZE to 2*SIZE
 # bytes; `deallocate` frees the block just allocated; `allocate_const`
 # allocates `Layout::new::<[u64; 3]>()` (24 bytes, alignment 8, whatever
-# SIZE and ALIGN say) for bump, arena, bumpalo and bump-scope. Output files
+# SIZE and ALIGN say) for bump, arena, bumpalo and bump-scope; `alloc_str`
+# copies a string of SIZE bytes in with the arena's typed API (for the same
+# four; its count includes the `memcpy` call). Output files
 # (callgrind profiles, logs, disassembly) go to $CARGO_TARGET_DIR/callgrind
 # (target/callgrind by default).
 set -euo pipefail
@@ -40,13 +43,13 @@ done
 ((n > 0)) || die "N must be at least 1"
 
 allocators=(bump arena bumpalo bump-scope stack handle std)
-ops=(allocate grow deallocate allocate_const)
-# The allocators that have an allocate_const probe.
-has_const=" bump arena bumpalo bump-scope "
+ops=(allocate grow deallocate allocate_const alloc_str)
+# The allocators that have allocate_const and alloc_str probes.
+arenas=" bump arena bumpalo bump-scope "
 
 # Whether $1 has a probe for operation $2.
 has_probe() {
-    [[ $2 != allocate_const || $has_const == *" $1 "* ]]
+    [[ $2 != allocate_const && $2 != alloc_str ]] || [[ $arenas == *" $1 "* ]]
 }
 target_dir=${CARGO_TARGET_DIR:-target}
 bin=$target_dir/release/callgrind_probe
@@ -115,17 +118,17 @@ if command -v objdump >/dev/null 2>&1; then
 fi
 
 echo
-echo "instructions per call (callgrind, inclusive, N=$n, Layout { size: $size, align: $align }; grow to size $((2 * size)); const = Layout::new::<[u64; 3]>())"
-printf '%-11s %10s %10s %11s %10s   %-15s %s\n' allocator allocate grow deallocate const "grow in place" "static (alloc/grow/dealloc/const)"
+echo "instructions per call (callgrind, inclusive, N=$n, Layout { size: $size, align: $align }; grow to size $((2 * size)); const = Layout::new::<[u64; 3]>(); alloc_str of $size bytes)"
+printf '%-11s %10s %10s %11s %10s %10s   %-15s %s\n' allocator allocate grow deallocate const alloc_str "grow in place" "static (alloc/grow/dealloc/const/str)"
 for alloc in "${allocators[@]}"; do
-    printf '%-11s %10s %10s %11s %10s   %-15s %s\n' "$alloc" \
+    printf '%-11s %10s %10s %11s %10s %10s   %-15s %s\n' "$alloc" \
         "${per_call[$alloc.allocate]}" "${per_call[$alloc.grow]}" "${per_call[$alloc.deallocate]}" \
-        "${per_call[$alloc.allocate_const]:--}" \
+        "${per_call[$alloc.allocate_const]:--}" "${per_call[$alloc.alloc_str]:--}" \
         "${in_place[$alloc]:-?}/$n" \
-        "${static_count[$alloc.allocate]:--}/${static_count[$alloc.grow]:--}/${static_count[$alloc.deallocate]:--}/${static_count[$alloc.allocate_const]:--}"
+        "${static_count[$alloc.allocate]:--}/${static_count[$alloc.grow]:--}/${static_count[$alloc.deallocate]:--}/${static_count[$alloc.allocate_const]:--}/${static_count[$alloc.alloc_str]:--}"
 done
 echo
-printf '%-20s %10s %10s %11s %10s\n' difference allocate grow deallocate const
+printf '%-20s %10s %10s %11s %10s %10s\n' difference allocate grow deallocate const alloc_str
 for pair in arena:bump arena:bumpalo arena:bump-scope bump:bumpalo bump:bump-scope stack:bump handle:bump; do
     a=${pair%%:*} b=${pair#*:}
     printf '%-20s' "$a - $b"

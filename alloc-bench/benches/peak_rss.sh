@@ -9,7 +9,8 @@
 # of each column. "growth" is the peak minus the resident size just before
 # the workload (the process's own baseline); "chunks" is what each crate
 # reports for its chunks (ours: bytes taken from the parent; bumpalo:
-# `allocated_bytes`, footers excluded; bump-scope: `stats().size()`).
+# `allocated_bytes`, footers excluded; bump-scope: `stats().size()`), in
+# KiB; "faults" is the minor page faults the workload took.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -38,7 +39,7 @@ median() {
 
 echo
 echo "peak resident memory of 1,000,000 small allocations from empty (median of $runs runs, KiB)"
-printf '%-15s %10s %10s %10s %12s %12s %12s\n' contender peak baseline growth chunks "peak/bumpalo" "growth/bumpalo"
+printf '%-15s %10s %10s %10s %12s %10s %12s %14s\n' contender peak baseline growth chunks faults "peak/bumpalo" "growth/bumpalo"
 ref_peak=$(median "${samples[bumpalo-new]}" peak_kib)
 ref_growth=$(median "${samples[bumpalo-new]}" growth_kib)
 for c in "${contenders[@]}"; do
@@ -46,6 +47,7 @@ for c in "${contenders[@]}"; do
     base=$(median "${samples[$c]}" baseline_kib)
     growth=$(median "${samples[$c]}" growth_kib)
     chunks=$(median "${samples[$c]}" chunk_bytes)
-    awk -v c="$c" -v p="$peak" -v b="$base" -v g="$growth" -v ch="$chunks" -v rp="$ref_peak" -v rg="$ref_growth" \
-        'BEGIN { printf "%-15s %10d %10d %10d %12d %12.3f %12.3f\n", c, p, b, g, ch / 1024, p / rp, g / rg }'
+    faults=$(median "${samples[$c]}" minor_faults)
+    awk -v c="$c" -v p="$peak" -v b="$base" -v g="$growth" -v ch="$chunks" -v f="$faults" -v rp="$ref_peak" -v rg="$ref_growth" \
+        'BEGIN { printf "%-15s %10d %10d %10d %12d %10d %12.3f %14.3f\n", c, p, b, g, ch / 1024, f, p / rp, g / rg }'
 done

@@ -31,7 +31,10 @@
 //! - `allocate_const`: `allocate(Layout::new::<[u64; 3]>())`, a layout known
 //!   at compile time (24 bytes, alignment 8, whatever `SIZE` and `ALIGN`
 //!   say), as `Box::new_in` and the typed API have it; only for `bump`,
-//!   `arena`, `bumpalo` and `bump-scope`.
+//!   `arena`, `bumpalo` and `bump-scope`;
+//! - `alloc_str`: the typed API's `alloc_str` of a string of `SIZE` bytes
+//!   (the copy, a `memcpy` call, included); only for `bump`, `arena`,
+//!   `bumpalo` and `bump-scope`.
 //!
 //! For `grow` and `deallocate`, the block is allocated just before, through
 //! the `allocate` probe, which callgrind counts apart. The layout comes from the command line through
@@ -101,22 +104,51 @@ macro_rules! probes {
 /// The layout of the `allocate_const` probes.
 type Const = [u64; 3];
 
-/// Defines the `allocate_const` probe of one allocator type.
-macro_rules! const_probe {
-    ($ty:ty, $allocate_const:ident) => {
+/// Defines the `allocate_const` and `alloc_str` probes of one arena type;
+/// `$copy` is its `alloc_str` as a closure.
+macro_rules! arena_probes {
+    ($ty:ty, $allocate_const:ident, $alloc_str:ident, $copy:expr) => {
         /// One `allocate` of a layout known at compile time.
         #[inline(never)]
         #[unsafe(no_mangle)]
         pub fn $allocate_const(a: &$ty) -> Result<NonNull<[u8]>, AllocError> {
             (&a).allocate(Layout::new::<Const>())
         }
+
+        /// One `alloc_str` of the typed API.
+        #[inline(never)]
+        #[unsafe(no_mangle)]
+        pub fn $alloc_str<'a>(a: &'a $ty, s: &str) -> &'a mut str {
+            let copy: fn(&'a $ty, &str) -> &'a mut str = $copy;
+            copy(a, s)
+        }
     };
 }
 
-const_probe!(Bump<'_>, probe_bump_allocate_const);
-const_probe!(Arena, probe_arena_allocate_const);
-const_probe!(bumpalo::Bump, probe_bumpalo_allocate_const);
-const_probe!(bump_scope::Bump, probe_bump_scope_allocate_const);
+arena_probes!(
+    Bump<'_>,
+    probe_bump_allocate_const,
+    probe_bump_alloc_str,
+    |a, s| a.alloc_str(s)
+);
+arena_probes!(
+    Arena,
+    probe_arena_allocate_const,
+    probe_arena_alloc_str,
+    |a, s| a.alloc_str(s)
+);
+arena_probes!(
+    bumpalo::Bump,
+    probe_bumpalo_allocate_const,
+    probe_bumpalo_alloc_str,
+    |a, s| a.alloc_str(s)
+);
+arena_probes!(
+    bump_scope::Bump,
+    probe_bump_scope_allocate_const,
+    probe_bump_scope_alloc_str,
+    |a, s| a.alloc_str(s).into_mut()
+);
 
 probes!(
     Arena,
@@ -168,6 +200,7 @@ enum Op {
     Grow,
     Deallocate,
     AllocateConst,
+    AllocStr,
 }
 
 /// What `allocate` and `grow` return.
@@ -178,7 +211,13 @@ struct Probes<A: ?Sized> {
     allocate: fn(&A, Layout) -> Block,
     grow: unsafe fn(&A, NonNull<u8>, Layout, Layout) -> Block,
     deallocate: unsafe fn(&A, NonNull<u8>, Layout),
-    allocate_const: Option<fn(&A) -> Block>,
+    arena: Option<ArenaProbes<A>>,
+}
+
+/// The probes only the arenas have.
+struct ArenaProbes<A: ?Sized> {
+    allocate_const: fn(&A) -> Block,
+    alloc_str: for<'a> fn(&'a A, &str) -> &'a mut str,
 }
 
 /// What a run did: failed allocations, and grows that kept their address.
@@ -191,7 +230,8 @@ struct Outcome {
 ///
 /// # Errors
 ///
-/// `op` is `allocate_const` and the allocator has no such probe.
+/// `op` is `allocate_const` or `alloc_str` and the allocator is not one of
+/// the arenas.
 fn drive<A: ?Sized>(
     n: usize,
     a: &A,
@@ -199,12 +239,16 @@ fn drive<A: ?Sized>(
     layout: Layout,
     probes: &Probes<A>,
 ) -> Result<Outcome, String> {
-    if matches!(op, Op::AllocateConst) && probes.allocate_const.is_none() {
-        return Err(
-            "allocate_const has probes for bump, arena, bumpalo and bump-scope only: write one of those"
-                .into(),
-        );
-    }
+    let arena = match (op, &probes.arena) {
+        (Op::AllocateConst | Op::AllocStr, None) => {
+            return Err(
+                "allocate_const and alloc_str have probes for bump, arena, bumpalo and bump-scope only: write one of those"
+                    .into(),
+            );
+        }
+        (_, arena) => arena.as_ref(),
+    };
+    let text = "x".repeat(layout.size());
     let grown = Layout::from_size_align(layout.size() * 2, layout.align()).expect("checked in run");
     let mut outcome = Outcome {
         failures: 0,
@@ -213,8 +257,19 @@ fn drive<A: ?Sized>(
     for _ in 0..n {
         let result = match op {
             Op::Allocate => (probes.allocate)(black_box(a), black_box(layout)),
-            Op::AllocateConst => match probes.allocate_const {
-                Some(allocate_const) => allocate_const(black_box(a)),
+            Op::AllocateConst => match arena {
+                Some(arena) => (arena.allocate_const)(black_box(a)),
+                None => unreachable!("checked before the loop"),
+            },
+            Op::AllocStr => match arena {
+                Some(arena) => {
+                    let copy = (arena.alloc_str)(black_box(a), black_box(&text));
+                    let len = copy.len();
+                    Ok(NonNull::slice_from_raw_parts(
+                        NonNull::from(copy).cast(),
+                        len,
+                    ))
+                }
                 None => unreachable!("checked before the loop"),
             },
             Op::Grow => (probes.allocate)(a, layout).and_then(|block| {
@@ -258,9 +313,10 @@ fn run(args: &[String]) -> Result<String, String> {
         Some("grow") => Op::Grow,
         Some("deallocate") => Op::Deallocate,
         Some("allocate_const") => Op::AllocateConst,
+        Some("alloc_str") => Op::AllocStr,
         Some(other) => {
             return Err(format!(
-                "unknown operation {other:?}: write allocate, grow, deallocate or allocate_const"
+                "unknown operation {other:?}: write allocate, grow, deallocate, allocate_const or alloc_str"
             ));
         }
         None => return Err("missing operation".into()),
@@ -285,7 +341,10 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_bump_allocate,
                 grow: probe_bump_grow,
                 deallocate: probe_bump_deallocate,
-                allocate_const: Some(probe_bump_allocate_const),
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_bump_allocate_const,
+                    alloc_str: probe_bump_alloc_str,
+                }),
             };
             drive(n, &bump, op, layout, &probes)?
         }
@@ -295,7 +354,10 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_arena_allocate,
                 grow: probe_arena_grow,
                 deallocate: probe_arena_deallocate,
-                allocate_const: Some(probe_arena_allocate_const),
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_arena_allocate_const,
+                    alloc_str: probe_arena_alloc_str,
+                }),
             };
             let outcome = drive(n, &arena, op, layout, &probes)?;
             // Every call took the warm path: the arena never grew.
@@ -308,7 +370,10 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_bumpalo_allocate,
                 grow: probe_bumpalo_grow,
                 deallocate: probe_bumpalo_deallocate,
-                allocate_const: Some(probe_bumpalo_allocate_const),
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_bumpalo_allocate_const,
+                    alloc_str: probe_bumpalo_alloc_str,
+                }),
             };
             drive(n, &bump, op, layout, &probes)?
         }
@@ -318,7 +383,10 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_bump_scope_allocate,
                 grow: probe_bump_scope_grow,
                 deallocate: probe_bump_scope_deallocate,
-                allocate_const: Some(probe_bump_scope_allocate_const),
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_bump_scope_allocate_const,
+                    alloc_str: probe_bump_scope_alloc_str,
+                }),
             };
             drive(n, &bump, op, layout, &probes)?
         }
@@ -329,7 +397,7 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_stack_allocate,
                 grow: probe_stack_grow,
                 deallocate: probe_stack_deallocate,
-                allocate_const: None,
+                arena: None,
             };
             let outcome = drive(n, &stack, op, layout, &probes)?;
             assert_eq!(stack.stats().allocations, (n - outcome.failures) as u64);
@@ -342,7 +410,7 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_handle_allocate,
                 grow: probe_handle_grow,
                 deallocate: probe_handle_deallocate,
-                allocate_const: None,
+                arena: None,
             };
             drive(n, &bump.allocator(), op, layout, &probes)?
         }
@@ -353,7 +421,7 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_std_allocate,
                 grow: probe_std_grow,
                 deallocate: probe_std_deallocate,
-                allocate_const: None,
+                arena: None,
             };
             drive(n, &Global, op, layout, &probes)?
         }
@@ -368,7 +436,7 @@ fn run(args: &[String]) -> Result<String, String> {
     }
     Ok(match op {
         Op::Grow => format!("in-place grows: {} of {n}", outcome.in_place),
-        Op::Allocate | Op::Deallocate | Op::AllocateConst => format!("calls: {n}"),
+        Op::Allocate | Op::Deallocate | Op::AllocateConst | Op::AllocStr => format!("calls: {n}"),
     })
 }
 
@@ -382,7 +450,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("callgrind_probe: {e}");
             eprintln!(
-                "usage: callgrind_probe <bump|arena|bumpalo|bump-scope|stack|handle|std> <allocate|grow|deallocate|allocate_const> [N=10000] [SIZE=24] [ALIGN=8]"
+                "usage: callgrind_probe <bump|arena|bumpalo|bump-scope|stack|handle|std> <allocate|grow|deallocate|allocate_const|alloc_str> [N=10000] [SIZE=24] [ALIGN=8]"
             );
             ExitCode::FAILURE
         }

@@ -11,7 +11,9 @@
 //! just before the workload, so the peak is the workload's (plus the
 //! process's baseline, printed apart). The workload writes one byte of
 //! every block, so every page of every chunk it fills is resident. The
-//! arena is dropped after the peak is read.
+//! arena is dropped after the peak is read. It also prints the bytes of
+//! chunks the arena holds (as each crate counts them) and the minor page
+//! faults the workload took (`/proc/self/stat`).
 
 use std::fs;
 use std::process::ExitCode;
@@ -58,11 +60,23 @@ fn status_kib(field: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("no {field} in /proc/self/status: this probe needs Linux"))
 }
 
+/// The process's minor page faults so far (field 10 of `/proc/self/stat`).
+fn minor_faults() -> Result<u64, String> {
+    let stat = fs::read_to_string("/proc/self/stat")
+        .map_err(|e| format!("cannot read /proc/self/stat ({e}): this probe needs Linux"))?;
+    // The command name (field 2) is in parentheses and may hold spaces:
+    // count the fields after its closing one (field 3 is the first).
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(10 - 3)?.parse().ok())
+        .ok_or_else(|| "no minor fault count in /proc/self/stat: this probe needs Linux".into())
+}
+
 /// What one run measured, in KiB (chunk bytes in bytes).
 struct Report {
     baseline_kib: u64,
     peak_kib: u64,
     chunk_bytes: usize,
+    faults: u64,
     reset_peak: bool,
 }
 
@@ -75,8 +89,10 @@ fn measure<C: Chunks>(mut c: C) -> Result<Report, String> {
     // later); without it the peak is the process's since it started, which
     // is the baseline here anyway.
     let reset_peak = fs::write("/proc/self/clear_refs", "5").is_ok();
+    let faults_before = minor_faults()?;
     let (check, live) =
         run::<C::Alloc<'_>, Reference>(C::alloc(&arena), Workload::Growth, &inputs, &mut blocks);
+    let faults = minor_faults()? - faults_before;
     let peak_kib = status_kib("VmHWM")?;
     if check != alloc_bench::GROWTH_ALLOCS as u64 || live != 0 {
         return Err(format!(
@@ -89,6 +105,7 @@ fn measure<C: Chunks>(mut c: C) -> Result<Report, String> {
         baseline_kib,
         peak_kib,
         chunk_bytes,
+        faults,
         reset_peak,
     })
 }
@@ -106,11 +123,12 @@ fn main() -> ExitCode {
     match report {
         Ok(r) => {
             println!(
-                "{name} peak_kib={} baseline_kib={} growth_kib={} chunk_bytes={}{}",
+                "{name} peak_kib={} baseline_kib={} growth_kib={} chunk_bytes={} minor_faults={}{}",
                 r.peak_kib,
                 r.baseline_kib,
                 r.peak_kib.saturating_sub(r.baseline_kib),
                 r.chunk_bytes,
+                r.faults,
                 if r.reset_peak {
                     ""
                 } else {
