@@ -61,7 +61,7 @@ pub enum Workload {
     /// (`alloc_str`, returning `&mut str`).
     AllocStr,
     /// `allocator_api2::vec::Vec<u64, _>::new_in`, 10,000 pushes (no
-    /// reserve), drop.
+    /// reserve) of values read from a slice, drop.
     VecPush,
     /// `hashbrown::HashMap::with_hasher_in`, 1,000 inserts, drop.
     HashMap,
@@ -120,6 +120,8 @@ pub struct Inputs {
     pub strings: Vec<String>,
     /// `hashmap`'s keys, all distinct.
     pub keys: Vec<u64>,
+    /// `vec_push`'s values: `0..VEC_PUSHES`.
+    pub values: Vec<u64>,
 }
 
 impl Inputs {
@@ -156,6 +158,7 @@ impl Inputs {
             layouts,
             strings,
             keys,
+            values: (0..VEC_PUSHES).collect(),
         }
     }
 }
