@@ -526,6 +526,35 @@ fn returned_references_live_as_long_as_the_bump_is_borrowed() {
     assert_eq!(*bump.alloc(7u64), 7);
 }
 
+#[test]
+fn an_infallible_slice_larger_than_any_layout_panics_with_a_message() {
+    let mut buf = [MaybeUninit::uninit(); 64];
+    let bump = Bump::new(&mut buf);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        bump.alloc_slice_fill_copy(usize::MAX / 4, 0u32);
+    }));
+    let message = *result.unwrap_err().downcast::<&str>().unwrap();
+    assert!(
+        message.contains("larger than isize::MAX bytes"),
+        "{message}"
+    );
+    assert_eq!(bump.used(), 0);
+}
+
+#[test]
+fn slices_of_over_aligned_values_stay_aligned_when_they_grow_and_move() {
+    let mut buf = [MaybeUninit::uninit(); 4096];
+    let bump = Bump::new(&mut buf);
+    let slice = bump.alloc_slice_from_iter((0..20u8).filter(|_| true).map(|i| {
+        bump.alloc(i);
+        Aligned64(i)
+    }));
+    assert!(is_aligned(slice.as_ptr()));
+    assert_eq!(slice, (0..20).map(Aligned64).collect::<Vec<_>>().as_slice());
+    let filled = bump.alloc_slice_fill_iter((0..3).map(Aligned64));
+    assert!(is_aligned(filled.as_ptr()));
+}
+
 /// The same API on `Arena`: un-ignore these once the arena branch is merged.
 #[cfg(feature = "alloc")]
 mod arena_after_merge {
