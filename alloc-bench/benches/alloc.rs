@@ -2,11 +2,14 @@
 //! bump-scope and the global allocator, on the workloads and in the shapes
 //! of `alloc_bench` (the same code the interleaved runner times).
 //!
-//! - `<workload>/<shape>`: every contender (`bump`, `bumpalo`, `bump-scope`,
-//!   `stack` = `Counting<Fail<Bump>>`, `handle` = the `Handle` of a `Bump`,
-//!   `std`) on one workload (`small_allocs`, `tree`, `strings`, `vec_push`,
-//!   `hashmap`) in one shape (`register`: the allocator as the code was
-//!   given it; `reference`: through `black_box` at every allocation site).
+//! - `<workload>/<shape>`: every contender that runs the workload (`arena`,
+//!   `bumpalo`, `bump-scope`: warm, one 4 MiB chunk, reset; `arena-new`,
+//!   `bumpalo-new`, `bump-scope-new`: from `new()`; `bump`: the fixed
+//!   buffer; `stack` = `Counting<Fail<Bump>>`, `handle` = the `Handle` of a
+//!   `Bump`, `std`) on one workload (`small_allocs`, `growth`, `phases`,
+//!   `tree`, `strings`, `alloc_str`, `vec_push`, `hashmap`) in one shape
+//!   (`register`: the allocator as the code was given it; `reference`:
+//!   through `black_box` at every allocation site).
 //! - `debug`: `DebugAlloc<Bump>` (default configuration: fill and poison
 //!   bytes, no backtraces) against a bare `Bump`, on 1,000 allocate +
 //!   deallocate pairs and on `vec_push`.
@@ -20,8 +23,8 @@ use std::mem::MaybeUninit;
 use std::time::{Duration, Instant};
 
 use alloc_bench::{
-    BumpScope, Bumpalo, Contender, Inputs, Ours, OursHandle, Shape, Stack, Std, VEC_PUSHES,
-    Workload, time,
+    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Inputs, OurArena, OurArenaNew, Ours,
+    OursHandle, Shape, Stack, Std, Typed, VEC_PUSHES, Workload, time, time_typed,
 };
 use alloc_runtime::Bump;
 use alloc_runtime::debug::{Config, DebugAlloc};
@@ -39,7 +42,8 @@ fn configure<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTim
     group
 }
 
-/// `contender` on `workload` in `shape`, as one benchmark of `group`.
+/// `contender` on `workload` in `shape`, as one benchmark of `group`, if it
+/// runs that workload.
 fn bench<C: Contender>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     contender: &mut C,
@@ -47,22 +51,49 @@ fn bench<C: Contender>(
     shape: Shape,
     inputs: &Inputs,
 ) {
-    group.bench_function(C::NAME, |b| {
-        b.iter_custom(|n| time(contender, workload, shape, inputs, n));
-    });
+    if C::runs(workload) {
+        group.bench_function(C::NAME, |b| {
+            b.iter_custom(|n| time(contender, workload, shape, inputs, n));
+        });
+    }
 }
 
-/// One group per workload and shape, every contender in each.
+/// [`bench`] for a contender with the typed API and a reset.
+fn bench_typed<C: Typed>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    contender: &mut C,
+    workload: Workload,
+    shape: Shape,
+    inputs: &Inputs,
+) {
+    if C::runs(workload) {
+        group.bench_function(C::NAME, |b| {
+            b.iter_custom(|n| time_typed(contender, workload, shape, inputs, n));
+        });
+    }
+}
+
+/// One group per workload and shape, every contender that runs the
+/// workload in each.
 fn workloads(c: &mut Criterion) {
     let inputs = Inputs::new();
-    let (mut bump, mut bumpalo, mut bump_scope) = (Ours::new(), Bumpalo::new(), BumpScope::new());
-    let (mut stack, mut handle) = (Stack::new(), OursHandle::new());
+    let (mut arena, mut bumpalo, mut bump_scope) =
+        (OurArena::new(), Bumpalo::new(), BumpScope::new());
+    let (mut bump, mut stack, mut handle) = (Ours::new(), Stack::new(), OursHandle::new());
     for workload in Workload::ALL {
         for shape in Shape::ALL {
             let mut group = configure(c, &format!("{}/{}", workload.name(), shape.name()));
-            bench(&mut group, &mut bump, workload, shape, &inputs);
-            bench(&mut group, &mut bumpalo, workload, shape, &inputs);
-            bench(&mut group, &mut bump_scope, workload, shape, &inputs);
+            if matches!(workload, Workload::Growth | Workload::Phases) {
+                // One iteration takes milliseconds.
+                group.sample_size(10);
+            }
+            bench_typed(&mut group, &mut arena, workload, shape, &inputs);
+            bench_typed(&mut group, &mut OurArenaNew, workload, shape, &inputs);
+            bench_typed(&mut group, &mut bumpalo, workload, shape, &inputs);
+            bench_typed(&mut group, &mut BumpaloNew, workload, shape, &inputs);
+            bench_typed(&mut group, &mut bump_scope, workload, shape, &inputs);
+            bench_typed(&mut group, &mut BumpScopeNew, workload, shape, &inputs);
+            bench_typed(&mut group, &mut bump, workload, shape, &inputs);
             bench(&mut group, &mut stack, workload, shape, &inputs);
             bench(&mut group, &mut handle, workload, shape, &inputs);
             bench(&mut group, &mut Std, workload, shape, &inputs);

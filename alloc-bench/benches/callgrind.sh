@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per allocator-api2 call (allocate, grow in place, deallocate)
-# for every allocator, counted by callgrind.
+# for every allocator, and per allocate of a layout known at compile time
+# (allocate_const) and per typed-API alloc_str for the arenas, counted by
+# callgrind.
 #
 # Builds the callgrind_probe binary of alloc-bench (src/bin/callgrind_probe.rs)
 # in release mode with debug symbols, runs it under callgrind once per
@@ -12,7 +14,11 @@
 # usage: alloc-bench/benches/callgrind.sh [N=10000] [SIZE=24] [ALIGN=8]
 #
 # `grow` grows the block just allocated (the last one) from SIZE to 2*SIZE
-# bytes; `deallocate` frees the block just allocated. Output files
+# bytes; `deallocate` frees the block just allocated; `allocate_const`
+# allocates `Layout::new::<[u64; 3]>()` (24 bytes, alignment 8, whatever
+# SIZE and ALIGN say) for bump, arena, bumpalo and bump-scope; `alloc_str`
+# copies a string of SIZE bytes in with the arena's typed API (for the same
+# four; its count includes the `memcpy` call). Output files
 # (callgrind profiles, logs, disassembly) go to $CARGO_TARGET_DIR/callgrind
 # (target/callgrind by default).
 set -euo pipefail
@@ -36,8 +42,15 @@ for value in "$n" "$size" "$align"; do
 done
 ((n > 0)) || die "N must be at least 1"
 
-allocators=(bump bumpalo bump-scope stack handle std)
-ops=(allocate grow deallocate)
+allocators=(bump arena bumpalo bump-scope stack handle std)
+ops=(allocate grow deallocate allocate_const alloc_str)
+# The allocators that have allocate_const and alloc_str probes.
+arenas=" bump arena bumpalo bump-scope "
+
+# Whether $1 has a probe for operation $2.
+has_probe() {
+    [[ $2 != allocate_const && $2 != alloc_str ]] || [[ $arenas == *" $1 "* ]]
+}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin=$target_dir/release/callgrind_probe
 out=$target_dir/callgrind
@@ -52,6 +65,7 @@ CARGO_PROFILE_RELEASE_DEBUG=true cargo build --quiet --release -p alloc-bench --
 declare -A per_call in_place
 for alloc in "${allocators[@]}"; do
     for op in "${ops[@]}"; do
+        has_probe "$alloc" "$op" || continue
         fn=probe_${alloc//-/_}_$op
         profile=$out/$alloc-$op.callgrind
         log=$out/$alloc-$op.log
@@ -92,6 +106,7 @@ if command -v objdump >/dev/null 2>&1; then
     objdump -d -C --no-show-raw-insn "$bin" >"$out/probe.dis"
     for alloc in "${allocators[@]}"; do
         for op in "${ops[@]}"; do
+            has_probe "$alloc" "$op" || continue
             fn=probe_${alloc//-/_}_$op
             awk -v fn="<$fn>:" '
                 $0 ~ /^[0-9a-f]+ </ { inside = (index($0, fn) > 0); if (inside) print; next }
@@ -103,23 +118,29 @@ if command -v objdump >/dev/null 2>&1; then
 fi
 
 echo
-echo "instructions per call (callgrind, inclusive, N=$n, Layout { size: $size, align: $align }; grow to size $((2 * size)))"
-printf '%-11s %10s %10s %11s   %-15s %s\n' allocator allocate grow deallocate "grow in place" "static (alloc/grow/dealloc)"
+echo "instructions per call (callgrind, inclusive, N=$n, Layout { size: $size, align: $align }; grow to size $((2 * size)); const = Layout::new::<[u64; 3]>(); alloc_str of $size bytes)"
+printf '%-11s %10s %10s %11s %10s %10s   %-15s %s\n' allocator allocate grow deallocate const alloc_str "grow in place" "static (alloc/grow/dealloc/const/str)"
 for alloc in "${allocators[@]}"; do
-    printf '%-11s %10s %10s %11s   %-15s %s\n' "$alloc" \
+    printf '%-11s %10s %10s %11s %10s %10s   %-15s %s\n' "$alloc" \
         "${per_call[$alloc.allocate]}" "${per_call[$alloc.grow]}" "${per_call[$alloc.deallocate]}" \
+        "${per_call[$alloc.allocate_const]:--}" "${per_call[$alloc.alloc_str]:--}" \
         "${in_place[$alloc]:-?}/$n" \
-        "${static_count[$alloc.allocate]:--}/${static_count[$alloc.grow]:--}/${static_count[$alloc.deallocate]:--}"
+        "${static_count[$alloc.allocate]:--}/${static_count[$alloc.grow]:--}/${static_count[$alloc.deallocate]:--}/${static_count[$alloc.allocate_const]:--}/${static_count[$alloc.alloc_str]:--}"
 done
 echo
-printf '%-20s %10s %10s %11s\n' difference allocate grow deallocate
-for pair in bump:bumpalo bump:bump-scope stack:bump handle:bump; do
+printf '%-20s %10s %10s %11s %10s %10s\n' difference allocate grow deallocate const alloc_str
+for pair in arena:bump arena:bumpalo arena:bump-scope bump:bumpalo bump:bump-scope stack:bump handle:bump; do
     a=${pair%%:*} b=${pair#*:}
     printf '%-20s' "$a - $b"
     for op in "${ops[@]}"; do
         w=10
         [[ $op == deallocate ]] && w=11
-        awk -v x="${per_call[$a.$op]}" -v y="${per_call[$b.$op]}" -v w="$w" 'BEGIN { printf " %*s", w, sprintf("%+.2f", x - y) }'
+        x=${per_call[$a.$op]:-} y=${per_call[$b.$op]:-}
+        if [[ -z $x || -z $y ]]; then
+            printf ' %*s' "$w" -
+        else
+            awk -v x="$x" -v y="$y" -v w="$w" 'BEGIN { printf " %*s", w, sprintf("%+.2f", x - y) }'
+        fi
     done
     echo
 done

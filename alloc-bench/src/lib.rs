@@ -1,7 +1,8 @@
 //! Benchmarks of `alloc-runtime` against bumpalo, bump-scope and the global
-//! allocator: the contenders, the five workloads and the two shapes that the
-//! criterion benchmarks (`benches/alloc.rs`) and the interleaved runner
-//! (`src/bin/interleaved.rs`) share. See `benches/README.md` for the method.
+//! allocator: the contenders, the eight workloads and the two shapes that
+//! the criterion benchmarks (`benches/alloc.rs`), the interleaved runner
+//! (`src/bin/interleaved.rs`) and the peak-memory probe
+//! (`src/bin/peak_rss.rs`) share. See `benches/README.md` for the method.
 //!
 //! ```
 //! use alloc_bench::{Contender, Inputs, Ours, Shape, Workload, time};
@@ -17,12 +18,13 @@ mod shape;
 mod workloads;
 
 pub use contenders::{
-    BUFFER_BYTES, BumpScope, Bumpalo, Contender, Counted, Failing, Ours, OursHandle, Stack, Std,
+    BUFFER_BYTES, BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Counted, Failing,
+    OurArena, OurArenaNew, Ours, OursHandle, Stack, Std, Typed,
 };
 pub use shape::{Reach, Reference, Register, Shape};
 pub use workloads::{
-    Inputs, MAP_ENTRIES, SMALL_ALLOCS, STRINGS, TREE_NODES, VEC_PUSHES, Workload, blocks, run,
-    time, time_in,
+    GROWTH_ALLOCS, Inputs, MAP_ENTRIES, PHASE_OBJECTS, PHASES, SMALL_ALLOCS, STRINGS, TREE_NODES,
+    VEC_PUSHES, Workload, blocks, run, run_typed, time, time_in, time_typed, time_typed_in,
 };
 
 #[cfg(test)]

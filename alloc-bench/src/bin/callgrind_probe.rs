@@ -11,6 +11,9 @@
 //! `ALLOCATOR` is one of
 //!
 //! - `bump`: alloc-runtime's `Bump`, through `&Bump`;
+//! - `arena`: alloc-runtime's growing `Arena` (over the global allocator),
+//!   made with `Arena::with_capacity` big enough for all `N` operations, so
+//!   every call takes the warm path, through `&Arena`;
 //! - `bumpalo`: `bumpalo::Bump`, through `&bumpalo::Bump`;
 //! - `bump-scope`: `bump_scope::Bump` (default settings), through `&Bump`;
 //! - `stack`: `Counting<Fail<Bump>>` (no failure limit);
@@ -24,7 +27,14 @@
 //!   arena can grow in place) from `SIZE` to `2 * SIZE` bytes, same
 //!   alignment; the program prints how many grows kept their address;
 //! - `deallocate`: `deallocate` of the block just allocated (which an arena
-//!   takes back).
+//!   takes back);
+//! - `allocate_const`: `allocate(Layout::new::<[u64; 3]>())`, a layout known
+//!   at compile time (24 bytes, alignment 8, whatever `SIZE` and `ALIGN`
+//!   say), as `Box::new_in` and the typed API have it; only for `bump`,
+//!   `arena`, `bumpalo` and `bump-scope`;
+//! - `alloc_str`: the typed API's `alloc_str` of a string of `SIZE` bytes
+//!   (the copy, a `memcpy` call, included); only for `bump`, `arena`,
+//!   `bumpalo` and `bump-scope`.
 //!
 //! For `grow` and `deallocate`, the block is allocated just before, through
 //! the `allocate` probe, which callgrind counts apart. The layout comes from the command line through
@@ -38,7 +48,7 @@ use std::mem::MaybeUninit;
 use std::process::ExitCode;
 use std::ptr::NonNull;
 
-use alloc_runtime::{Bump, Counting, Fail, Handle};
+use alloc_runtime::{Arena, Bump, Counting, Fail, Handle};
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
 // The probes are `#[unsafe(no_mangle)] pub`: an exported symbol keeps its
@@ -91,6 +101,61 @@ macro_rules! probes {
     };
 }
 
+/// The layout of the `allocate_const` probes.
+type Const = [u64; 3];
+
+/// Defines the `allocate_const` and `alloc_str` probes of one arena type;
+/// `$copy` is its `alloc_str` as a closure.
+macro_rules! arena_probes {
+    ($ty:ty, $allocate_const:ident, $alloc_str:ident, $copy:expr) => {
+        /// One `allocate` of a layout known at compile time.
+        #[inline(never)]
+        #[unsafe(no_mangle)]
+        pub fn $allocate_const(a: &$ty) -> Result<NonNull<[u8]>, AllocError> {
+            (&a).allocate(Layout::new::<Const>())
+        }
+
+        /// One `alloc_str` of the typed API.
+        #[inline(never)]
+        #[unsafe(no_mangle)]
+        pub fn $alloc_str<'a>(a: &'a $ty, s: &str) -> &'a mut str {
+            let copy: fn(&'a $ty, &str) -> &'a mut str = $copy;
+            copy(a, s)
+        }
+    };
+}
+
+arena_probes!(
+    Bump<'_>,
+    probe_bump_allocate_const,
+    probe_bump_alloc_str,
+    |a, s| a.alloc_str(s)
+);
+arena_probes!(
+    Arena,
+    probe_arena_allocate_const,
+    probe_arena_alloc_str,
+    |a, s| a.alloc_str(s)
+);
+arena_probes!(
+    bumpalo::Bump,
+    probe_bumpalo_allocate_const,
+    probe_bumpalo_alloc_str,
+    |a, s| a.alloc_str(s)
+);
+arena_probes!(
+    bump_scope::Bump,
+    probe_bump_scope_allocate_const,
+    probe_bump_scope_alloc_str,
+    |a, s| a.alloc_str(s).into_mut()
+);
+
+probes!(
+    Arena,
+    probe_arena_allocate,
+    probe_arena_grow,
+    probe_arena_deallocate
+);
 probes!(
     Bump<'_>,
     probe_bump_allocate,
@@ -134,16 +199,25 @@ enum Op {
     Allocate,
     Grow,
     Deallocate,
+    AllocateConst,
+    AllocStr,
 }
 
 /// What `allocate` and `grow` return.
 type Block = Result<NonNull<[u8]>, AllocError>;
 
-/// The three probes of one allocator.
+/// The probes of one allocator.
 struct Probes<A: ?Sized> {
     allocate: fn(&A, Layout) -> Block,
     grow: unsafe fn(&A, NonNull<u8>, Layout, Layout) -> Block,
     deallocate: unsafe fn(&A, NonNull<u8>, Layout),
+    arena: Option<ArenaProbes<A>>,
+}
+
+/// The probes only the arenas have.
+struct ArenaProbes<A: ?Sized> {
+    allocate_const: fn(&A) -> Block,
+    alloc_str: for<'a> fn(&'a A, &str) -> &'a mut str,
 }
 
 /// What a run did: failed allocations, and grows that kept their address.
@@ -153,7 +227,28 @@ struct Outcome {
 }
 
 /// Makes `n` calls of `op`'s probe on `a` with the same (opaque) layouts.
-fn drive<A: ?Sized>(n: usize, a: &A, op: Op, layout: Layout, probes: &Probes<A>) -> Outcome {
+///
+/// # Errors
+///
+/// `op` is `allocate_const` or `alloc_str` and the allocator is not one of
+/// the arenas.
+fn drive<A: ?Sized>(
+    n: usize,
+    a: &A,
+    op: Op,
+    layout: Layout,
+    probes: &Probes<A>,
+) -> Result<Outcome, String> {
+    let arena = match (op, &probes.arena) {
+        (Op::AllocateConst | Op::AllocStr, None) => {
+            return Err(
+                "allocate_const and alloc_str have probes for bump, arena, bumpalo and bump-scope only: write one of those"
+                    .into(),
+            );
+        }
+        (_, arena) => arena.as_ref(),
+    };
+    let text = "x".repeat(layout.size());
     let grown = Layout::from_size_align(layout.size() * 2, layout.align()).expect("checked in run");
     let mut outcome = Outcome {
         failures: 0,
@@ -162,6 +257,21 @@ fn drive<A: ?Sized>(n: usize, a: &A, op: Op, layout: Layout, probes: &Probes<A>)
     for _ in 0..n {
         let result = match op {
             Op::Allocate => (probes.allocate)(black_box(a), black_box(layout)),
+            Op::AllocateConst => match arena {
+                Some(arena) => (arena.allocate_const)(black_box(a)),
+                None => unreachable!("checked before the loop"),
+            },
+            Op::AllocStr => match arena {
+                Some(arena) => {
+                    let copy = (arena.alloc_str)(black_box(a), black_box(&text));
+                    let len = copy.len();
+                    Ok(NonNull::slice_from_raw_parts(
+                        NonNull::from(copy).cast(),
+                        len,
+                    ))
+                }
+                None => unreachable!("checked before the loop"),
+            },
             Op::Grow => (probes.allocate)(a, layout).and_then(|block| {
                 let block = block.cast::<u8>();
                 // SAFETY: `block` was just allocated from `a` with `layout`,
@@ -186,7 +296,7 @@ fn drive<A: ?Sized>(n: usize, a: &A, op: Op, layout: Layout, probes: &Probes<A>)
             Err(AllocError) => outcome.failures += 1,
         }
     }
-    outcome
+    Ok(outcome)
 }
 
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: T) -> Result<T, String> {
@@ -202,9 +312,11 @@ fn run(args: &[String]) -> Result<String, String> {
         Some("allocate") => Op::Allocate,
         Some("grow") => Op::Grow,
         Some("deallocate") => Op::Deallocate,
+        Some("allocate_const") => Op::AllocateConst,
+        Some("alloc_str") => Op::AllocStr,
         Some(other) => {
             return Err(format!(
-                "unknown operation {other:?}: write allocate, grow or deallocate"
+                "unknown operation {other:?}: write allocate, grow, deallocate, allocate_const or alloc_str"
             ));
         }
         None => return Err("missing operation".into()),
@@ -218,7 +330,7 @@ fn run(args: &[String]) -> Result<String, String> {
         .ok_or("2 * SIZE is too large for a layout")?;
     // Room for every allocation, grown, and its worst-case padding.
     let bytes = n
-        .checked_mul(2 * size + align)
+        .checked_mul((2 * size).max(size_of::<Const>()) + align)
         .and_then(|b| b.checked_add(4096))
         .ok_or("N * (2 * SIZE + ALIGN) overflows")?;
     let outcome = match which {
@@ -229,8 +341,28 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_bump_allocate,
                 grow: probe_bump_grow,
                 deallocate: probe_bump_deallocate,
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_bump_allocate_const,
+                    alloc_str: probe_bump_alloc_str,
+                }),
             };
-            drive(n, &bump, op, layout, &probes)
+            drive(n, &bump, op, layout, &probes)?
+        }
+        "arena" => {
+            let arena = Arena::with_capacity(bytes);
+            let probes = Probes {
+                allocate: probe_arena_allocate,
+                grow: probe_arena_grow,
+                deallocate: probe_arena_deallocate,
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_arena_allocate_const,
+                    alloc_str: probe_arena_alloc_str,
+                }),
+            };
+            let outcome = drive(n, &arena, op, layout, &probes)?;
+            // Every call took the warm path: the arena never grew.
+            assert_eq!(arena.stats().chunks, 1, "the arena grew");
+            outcome
         }
         "bumpalo" => {
             let bump = bumpalo::Bump::with_capacity(bytes);
@@ -238,8 +370,12 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_bumpalo_allocate,
                 grow: probe_bumpalo_grow,
                 deallocate: probe_bumpalo_deallocate,
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_bumpalo_allocate_const,
+                    alloc_str: probe_bumpalo_alloc_str,
+                }),
             };
-            drive(n, &bump, op, layout, &probes)
+            drive(n, &bump, op, layout, &probes)?
         }
         "bump-scope" => {
             let bump = bump_scope::Bump::<bump_scope::alloc::Global>::with_size(bytes);
@@ -247,8 +383,12 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_bump_scope_allocate,
                 grow: probe_bump_scope_grow,
                 deallocate: probe_bump_scope_deallocate,
+                arena: Some(ArenaProbes {
+                    allocate_const: probe_bump_scope_allocate_const,
+                    alloc_str: probe_bump_scope_alloc_str,
+                }),
             };
-            drive(n, &bump, op, layout, &probes)
+            drive(n, &bump, op, layout, &probes)?
         }
         "stack" => {
             let mut buf = vec![MaybeUninit::uninit(); bytes];
@@ -257,8 +397,9 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_stack_allocate,
                 grow: probe_stack_grow,
                 deallocate: probe_stack_deallocate,
+                arena: None,
             };
-            let outcome = drive(n, &stack, op, layout, &probes);
+            let outcome = drive(n, &stack, op, layout, &probes)?;
             assert_eq!(stack.stats().allocations, (n - outcome.failures) as u64);
             outcome
         }
@@ -269,8 +410,9 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_handle_allocate,
                 grow: probe_handle_grow,
                 deallocate: probe_handle_deallocate,
+                arena: None,
             };
-            drive(n, &bump.allocator(), op, layout, &probes)
+            drive(n, &bump.allocator(), op, layout, &probes)?
         }
         // The blocks of `allocate` and `grow` are leaked: freeing them is
         // not what is measured.
@@ -279,12 +421,13 @@ fn run(args: &[String]) -> Result<String, String> {
                 allocate: probe_std_allocate,
                 grow: probe_std_grow,
                 deallocate: probe_std_deallocate,
+                arena: None,
             };
-            drive(n, &Global, op, layout, &probes)
+            drive(n, &Global, op, layout, &probes)?
         }
         other => {
             return Err(format!(
-                "unknown allocator {other:?}: write bump, bumpalo, bump-scope, stack, handle or std"
+                "unknown allocator {other:?}: write bump, arena, bumpalo, bump-scope, stack, handle or std"
             ));
         }
     };
@@ -293,7 +436,7 @@ fn run(args: &[String]) -> Result<String, String> {
     }
     Ok(match op {
         Op::Grow => format!("in-place grows: {} of {n}", outcome.in_place),
-        Op::Allocate | Op::Deallocate => format!("calls: {n}"),
+        Op::Allocate | Op::Deallocate | Op::AllocateConst | Op::AllocStr => format!("calls: {n}"),
     })
 }
 
@@ -307,7 +450,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("callgrind_probe: {e}");
             eprintln!(
-                "usage: callgrind_probe <bump|bumpalo|bump-scope|stack|handle|std> <allocate|grow|deallocate> [N=10000] [SIZE=24] [ALIGN=8]"
+                "usage: callgrind_probe <bump|arena|bumpalo|bump-scope|stack|handle|std> <allocate|grow|deallocate|allocate_const|alloc_str> [N=10000] [SIZE=24] [ALIGN=8]"
             );
             ExitCode::FAILURE
         }

@@ -1,32 +1,34 @@
-//! The interleaved runner: every contender runs every workload in both
-//! shapes in every round, in an order shuffled anew each round, timed with
-//! `Instant`; it prints the median time per iteration and the ratios of
-//! those medians. Contenders that share a round share the machine's state at
-//! that moment (other processes, frequency), which a run of criterion's
-//! groups one after another does not.
+//! The interleaved runner: every contender runs every workload it runs in
+//! both shapes in every round, in an order shuffled anew each round, timed
+//! with `Instant`; it prints the median time per iteration and the ratios
+//! of those medians. Contenders that share a round share the machine's
+//! state at that moment (other processes, frequency), which a run of
+//! criterion's groups one after another does not.
 //!
 //! ```text
 //! cargo run --release -p alloc-bench --bin interleaved -- [ROUNDS=31] [WORKLOAD...]
 //! ```
 //!
-//! `WORKLOAD` is one or more of `small_allocs`, `tree`, `strings`,
-//! `vec_push`, `hashmap` (all by default).
+//! `WORKLOAD` is one or more of `small_allocs`, `growth`, `phases`, `tree`,
+//! `strings`, `alloc_str`, `vec_push`, `hashmap` (all by default).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use alloc_bench::{
-    BumpScope, Bumpalo, Contender, Counted, Failing, Inputs, Ours, OursHandle, Shape, Stack, Std,
-    Workload, time,
+    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Counted, Failing, Inputs, OurArena,
+    OurArenaNew, Ours, OursHandle, Shape, Stack, Std, Typed, Workload, time, time_typed,
 };
 
 /// Iterations of `w` per timed sample: enough for a sample of a few hundred
-/// microseconds, far above `Instant`'s resolution.
+/// microseconds, far above `Instant`'s resolution (one iteration of
+/// `growth` and `phases` takes milliseconds).
 fn iters(w: Workload) -> u64 {
     match w {
         Workload::SmallAllocs => 200,
+        Workload::Growth | Workload::Phases => 1,
         Workload::Tree => 4,
-        Workload::Strings => 8,
+        Workload::Strings | Workload::AllocStr => 8,
         Workload::VecPush => 20,
         Workload::HashMap => 10,
     }
@@ -38,15 +40,30 @@ type Sampler = Box<dyn FnMut(Workload, Shape, &Inputs) -> Duration>;
 /// One contender, its type erased.
 struct Entry {
     name: &'static str,
+    runs: fn(Workload) -> bool,
     sample: Sampler,
 }
 
+/// A contender of the allocator-api2 workloads only.
 fn entry<C: Contender + 'static>(mut c: C) -> Entry {
     Entry {
         name: C::NAME,
+        runs: C::runs,
         sample: Box::new(move |w, shape, inputs| {
             let n = iters(w);
             time(&mut c, w, shape, inputs, n) / n as u32
+        }),
+    }
+}
+
+/// A contender with the typed API and a reset.
+fn typed_entry<C: Typed + 'static>(mut c: C) -> Entry {
+    Entry {
+        name: C::NAME,
+        runs: C::runs,
+        sample: Box::new(move |w, shape, inputs| {
+            let n = iters(w);
+            time_typed(&mut c, w, shape, inputs, n) / n as u32
         }),
     }
 }
@@ -73,28 +90,57 @@ impl Rng {
 }
 
 /// The median of `xs` (sorted in place); the mean of the middle two for an
-/// even count.
-fn median(xs: &mut [f64]) -> f64 {
+/// even count; `None` if `xs` is empty (the contender does not run there).
+fn median(xs: &mut [f64]) -> Option<f64> {
     xs.sort_by(f64::total_cmp);
     let mid = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[mid]
-    } else {
-        (xs[mid - 1] + xs[mid]) / 2.0
+    match xs.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(xs[mid]),
+        _ => Some((xs[mid - 1] + xs[mid]) / 2.0),
     }
 }
 
-/// The ratios printed for each workload and shape: (label, numerator,
-/// denominator), by contender name.
-const RATIOS: [(&str, &str, &str); 7] = [
-    ("bump/bumpalo", "bump", "bumpalo"),
-    ("bump/bump-scope", "bump", "bump-scope"),
-    ("stack/bump", "stack", "bump"),
-    ("counting/bump", "counting", "bump"),
-    ("fail/bump", "fail", "bump"),
-    ("handle/static", "handle", "bump"),
-    ("bump/std", "bump", "std"),
-];
+/// A table of ratios: its title and its columns (label, numerator,
+/// denominators), by contender name. The ratio's denominator is the
+/// fastest of the denominators that ran.
+type Ratios = (
+    &'static str,
+    &'static [(&'static str, &'static str, &'static [&'static str])],
+);
+
+/// The growing arena against its peers (issue 9): ours against each peer,
+/// and against the faster of the two (`best`).
+const ARENA_RATIOS: Ratios = (
+    "the growing arena against its peers",
+    &[
+        ("arena/bumpalo", "arena", &["bumpalo"]),
+        ("arena/bump-scope", "arena", &["bump-scope"]),
+        ("arena/best", "arena", &["bumpalo", "bump-scope"]),
+        ("arena/bump", "arena", &["bump"]),
+        ("new/bumpalo-new", "arena-new", &["bumpalo-new"]),
+        ("new/bump-scope-new", "arena-new", &["bump-scope-new"]),
+        (
+            "new/best-new",
+            "arena-new",
+            &["bumpalo-new", "bump-scope-new"],
+        ),
+    ],
+);
+
+/// The fixed-buffer `Bump`, its layers and its handle (issue 8).
+const BUMP_RATIOS: Ratios = (
+    "the fixed-buffer bump, its layers and its handle",
+    &[
+        ("bump/bumpalo", "bump", &["bumpalo"]),
+        ("bump/bump-scope", "bump", &["bump-scope"]),
+        ("stack/bump", "stack", &["bump"]),
+        ("counting/bump", "counting", &["bump"]),
+        ("fail/bump", "fail", &["bump"]),
+        ("handle/static", "handle", &["bump"]),
+        ("bump/std", "bump", &["std"]),
+    ],
+);
 
 fn parse(args: &[String]) -> Result<(usize, Vec<Workload>), String> {
     let mut rounds = 31;
@@ -119,29 +165,67 @@ fn parse(args: &[String]) -> Result<(usize, Vec<Workload>), String> {
     Ok((rounds, workloads))
 }
 
+fn print_ratios(
+    (title, columns): Ratios,
+    cells: &[(Workload, Shape)],
+    names: &[&str],
+    medians: &[Vec<Option<f64>>],
+) {
+    println!();
+    println!("ratios of the medians: {title} (best = the faster of the peers)");
+    print!("{:<14} {:<10}", "workload", "shape");
+    for (label, _, _) in columns {
+        print!(" {label:>w$}", w = label.len().max(6));
+    }
+    println!();
+    let index = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .expect("a contender of the runner")
+    };
+    for (cell, &(w, shape)) in cells.iter().enumerate() {
+        let of = |name: &str| medians[cell][index(name)];
+        print!("{:<14} {:<10}", w.name(), shape.name());
+        for &(label, num, dens) in columns {
+            let best = dens.iter().filter_map(|d| of(d)).reduce(f64::min);
+            let width = label.len().max(6);
+            match (of(num), best) {
+                (Some(x), Some(y)) => print!(" {:>width$.2}", x / y),
+                _ => print!(" {:>width$}", "-"),
+            }
+        }
+        println!();
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (rounds, workloads) = match parse(&args) {
         Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("interleaved: {e}");
-            eprintln!(
-                "usage: interleaved [ROUNDS=31] [small_allocs|tree|strings|vec_push|hashmap ...]"
-            );
+            let names: Vec<_> = Workload::ALL.iter().map(|w| w.name()).collect();
+            eprintln!("usage: interleaved [ROUNDS=31] [{} ...]", names.join("|"));
             return ExitCode::FAILURE;
         }
     };
 
     let mut entries = vec![
-        entry(Ours::new()),
-        entry(Bumpalo::new()),
-        entry(BumpScope::new()),
+        typed_entry(OurArena::new()),
+        typed_entry(OurArenaNew),
+        typed_entry(Bumpalo::new()),
+        typed_entry(BumpaloNew),
+        typed_entry(BumpScope::new()),
+        typed_entry(BumpScopeNew),
+        typed_entry(Ours::new()),
         entry(Stack::new()),
         entry(Counted::new()),
         entry(Failing::new()),
         entry(OursHandle::new()),
         entry(Std),
     ];
+    let names: Vec<&str> = entries.iter().map(|e| e.name).collect();
     let inputs = Inputs::new();
     let cells: Vec<(Workload, Shape)> = workloads
         .iter()
@@ -160,6 +244,9 @@ fn main() -> ExitCode {
         for (cell, &(w, shape)) in cells.iter().enumerate() {
             rng.shuffle(&mut order, round);
             for &i in &order {
+                if !(entries[i].runs)(w) {
+                    continue;
+                }
                 let t = (entries[i].sample)(w, shape, &inputs);
                 // Round 0 warms caches and arenas up and is not kept.
                 if round > 0 {
@@ -169,42 +256,26 @@ fn main() -> ExitCode {
         }
     }
 
-    println!("median time per iteration, µs ({rounds} rounds)");
+    println!("median time per iteration, µs ({rounds} rounds; - = does not run there)");
     print!("{:<14} {:<10}", "workload", "shape");
-    for e in &entries {
-        print!(" {:>10}", e.name);
+    for name in &names {
+        print!(" {name:>w$}", w = name.len().max(8));
     }
     println!();
-    let mut medians = vec![vec![0.0; entries.len()]; cells.len()];
+    let mut medians = vec![vec![None; entries.len()]; cells.len()];
     for (cell, &(w, shape)) in cells.iter().enumerate() {
         print!("{:<14} {:<10}", w.name(), shape.name());
         for (i, xs) in samples[cell].iter_mut().enumerate() {
             medians[cell][i] = median(xs);
-            print!(" {:>10.2}", medians[cell][i] / 1000.0);
+            let width = names[i].len().max(8);
+            match medians[cell][i] {
+                Some(m) => print!(" {:>width$.2}", m / 1000.0),
+                None => print!(" {:>width$}", "-"),
+            }
         }
         println!();
     }
-
-    println!();
-    println!("ratios of the medians");
-    print!("{:<14} {:<10}", "workload", "shape");
-    for (label, _, _) in RATIOS {
-        print!(" {label:>15}");
-    }
-    println!();
-    let index = |name: &str| {
-        entries
-            .iter()
-            .position(|e| e.name == name)
-            .expect("a contender of the table")
-    };
-    for (cell, &(w, shape)) in cells.iter().enumerate() {
-        print!("{:<14} {:<10}", w.name(), shape.name());
-        for (_, num, den) in RATIOS {
-            let ratio = medians[cell][index(num)] / medians[cell][index(den)];
-            print!(" {ratio:>15.2}");
-        }
-        println!();
-    }
+    print_ratios(ARENA_RATIOS, &cells, &names, &medians);
+    print_ratios(BUMP_RATIOS, &cells, &names, &medians);
     ExitCode::SUCCESS
 }
