@@ -29,7 +29,8 @@ trait Chunks: Contender {
 }
 
 impl Chunks for OurArenaNew {
-    /// `Arena::allocated_bytes`: the chunks' bytes taken from the parent.
+    /// `Arena::allocated_bytes`: the chunks' capacity, headers excluded, as
+    /// bumpalo's.
     fn chunk_bytes(arena: &alloc_runtime::Arena) -> usize {
         arena.allocated_bytes()
     }
