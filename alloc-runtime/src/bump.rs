@@ -522,7 +522,7 @@ mod tests {
     const ITERATIONS: usize = if cfg!(miri) { 40 } else { 1000 };
 
     fn raw(bump: &Bump<'_>, len: usize, align: usize) -> Option<NonNull<u8>> {
-        bump.alloc(len, Alignment::new(align).unwrap(), Caller::here())
+        RawAlloc::alloc(bump, len, Alignment::new(align).unwrap(), Caller::here())
     }
 
     #[test]
@@ -610,7 +610,7 @@ mod tests {
             let fits = (start + before)
                 .checked_next_multiple_of(align.to_bytes())
                 .is_some_and(|aligned| aligned < end);
-            let got = bump.alloc(1, align, Caller::here());
+            let got = RawAlloc::alloc(&bump, 1, align, Caller::here());
             assert_eq!(got.is_some(), fits, "align 2^{log2}");
             match got {
                 Some(p) => assert!(align.is_aligned(p.addr().get()), "align 2^{log2}"),
@@ -898,7 +898,7 @@ mod tests {
             let align = Alignment::from_log2(log2).unwrap();
             for len in edge_lengths(cur, end, align) {
                 let used = bump.used();
-                let got = bump.alloc(len, align, Caller::here());
+                let got = RawAlloc::alloc(&bump, len, align, Caller::here());
                 let want = expected(cur, end, len, align);
                 assert_eq!(
                     got.map(|p| p.addr().get()),

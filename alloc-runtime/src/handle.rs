@@ -1453,7 +1453,7 @@ mod tests {
         ASKED.with(|asked| asked.set(asked.get() + len));
         // SAFETY: the function's contract.
         let bump = unsafe { ctx.cast::<Bump<'_>>().as_ref() };
-        bump.alloc(len, align, caller)
+        RawAlloc::alloc(bump, len, align, caller)
     }
 
     #[test]
@@ -1711,7 +1711,7 @@ mod tests {
         ) -> Option<NonNull<u8>> {
             record(Call::Alloc(len));
             // SAFETY: the function's contract: `ctx` is a live `Bump`.
-            unsafe { bump_of(ctx) }.alloc(len, align, caller)
+            RawAlloc::alloc(unsafe { bump_of(ctx) }, len, align, caller)
         }
 
         pub(super) unsafe fn resize(
@@ -1835,7 +1835,7 @@ mod tests {
     unsafe impl RawAlloc for Lines<'_> {
         fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
             self.note(caller);
-            self.bump.alloc(len, align, caller)
+            RawAlloc::alloc(&self.bump, len, align, caller)
         }
 
         unsafe fn resize(

@@ -110,9 +110,10 @@ pub unsafe trait RawAlloc {
     ///
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let bump = Bump::new(&mut buf);
-    /// let p = bump.alloc(8, Alignment::of::<u64>(), Caller::here()).unwrap();
+    /// // `bump.alloc(value)` is the typed API's; the raw function is called by path.
+    /// let p = RawAlloc::alloc(&bump, 8, Alignment::of::<u64>(), Caller::here()).unwrap();
     /// assert!(Alignment::of::<u64>().is_aligned(p.as_ptr() as usize));
-    /// assert!(bump.alloc(1 << 20, Alignment::ONE, Caller::here()).is_none());
+    /// assert!(RawAlloc::alloc(&bump, 1 << 20, Alignment::ONE, Caller::here()).is_none());
     /// ```
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>>;
 
@@ -134,7 +135,7 @@ pub unsafe trait RawAlloc {
     ///
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let bump = Bump::new(&mut buf);
-    /// let p = bump.alloc(8, Alignment::ONE, Caller::here()).unwrap();
+    /// let p = RawAlloc::alloc(&bump, 8, Alignment::ONE, Caller::here()).unwrap();
     /// // SAFETY: `p` is the live 8-byte allocation just made, alignment 1.
     /// let grown = unsafe {
     ///     bump.resize(NonNull::slice_from_raw_parts(p, 8), Alignment::ONE, 32, Caller::here())
@@ -173,7 +174,7 @@ pub unsafe trait RawAlloc {
     ///
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let bump = Bump::new(&mut buf);
-    /// let p = bump.alloc(16, Alignment::ONE, Caller::here()).unwrap();
+    /// let p = RawAlloc::alloc(&bump, 16, Alignment::ONE, Caller::here()).unwrap();
     /// // SAFETY: `p` is the live 16-byte allocation just made, alignment 1.
     /// let q = unsafe {
     ///     bump.remap(NonNull::slice_from_raw_parts(p, 16), Alignment::ONE, 4, Caller::here())
@@ -209,7 +210,7 @@ pub unsafe trait RawAlloc {
     ///
     /// let mut buf = [MaybeUninit::uninit(); 64];
     /// let bump = Bump::new(&mut buf);
-    /// let p = bump.alloc(16, Alignment::ONE, Caller::here()).unwrap();
+    /// let p = RawAlloc::alloc(&bump, 16, Alignment::ONE, Caller::here()).unwrap();
     /// // SAFETY: `p` is the live 16-byte allocation just made and is not used again.
     /// unsafe { bump.free(NonNull::slice_from_raw_parts(p, 16), Alignment::ONE, Caller::here()) };
     /// assert_eq!(bump.used(), 0); // the most recent allocation gives its bytes back

@@ -477,7 +477,7 @@ unsafe impl RawAlloc for Reenter<'_> {
             // SAFETY: the debug allocator refuses it without looking.
             unsafe { hook.free(raw(NonNull::from(&mut x), 1), Alignment::ONE, caller) };
         }
-        self.bump.alloc(len, align, caller)
+        RawAlloc::alloc(&self.bump, len, align, caller)
     }
 
     unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {

@@ -246,7 +246,7 @@ mod tests {
     // result, before anything relies on those promises.
     unsafe impl RawAlloc for Broken<'_> {
         fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-            self.0.alloc(len, align, caller)
+            RawAlloc::alloc(&self.0, len, align, caller)
         }
 
         unsafe fn remap(
@@ -258,7 +258,7 @@ mod tests {
         ) -> Option<NonNull<u8>> {
             match self.1 {
                 Bug::ForgetsContents => {
-                    let new = self.0.alloc(new_len, align, caller)?;
+                    let new = RawAlloc::alloc(&self.0, new_len, align, caller)?;
                     // SAFETY: `new` is `new_len` writable bytes.
                     unsafe { new.write_bytes(0, new_len) };
                     Some(new)
@@ -312,7 +312,7 @@ mod tests {
     fn the_shim_catches_a_resize_to_zero() {
         let mut buf = [MaybeUninit::uninit(); 64];
         let bump = Bump::new(&mut buf);
-        let p = bump.alloc(8, Alignment::ONE, Caller::here()).unwrap();
+        let p = RawAlloc::alloc(&bump, 8, Alignment::ONE, Caller::here()).unwrap();
         let block = NonNull::slice_from_raw_parts(p, 8);
         // SAFETY: `block` is the live 8-byte allocation; a zero length is
         // what the shim must stop.
