@@ -272,8 +272,7 @@ fn a_zero_capacity_arena_allocates_on_first_use() {
     assert_eq!(arena.stats().chunks, 1);
 
     // `new` is `const`, and a zero-size request needs no chunk.
-    const EMPTY: Arena = Arena::new();
-    let arena = EMPTY;
+    let arena = const { Arena::new() };
     let z = arena.allocate(Layout::new::<()>()).unwrap();
     assert_eq!(z.len(), 0);
     assert_eq!(arena.stats().chunks, 0);
