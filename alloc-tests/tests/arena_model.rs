@@ -200,9 +200,10 @@ fn find_corruption(ptr: NonNull<u8>, len: usize, fill: u8) -> Option<(usize, u8)
 // ---------------------------------------------------------------------------
 
 /// Runs one operation that works the same at every level (allocate, grow,
-/// shrink, free) on `arena`, the arena or the one a scope derefs to.
-fn step<P: RawAlloc>(
-    arena: &Arena<P>,
+/// shrink, free) on `arena`: the arena, a scope (its own allocator-api2
+/// impl) or the arena a scope derefs to.
+fn step<X: Allocator>(
+    arena: &X,
     model: &mut Model,
     op: &Op,
     depth: usize,
@@ -445,7 +446,10 @@ fn run_scope<P: RawAlloc>(
                     ctx
                 );
             }
-            other => step(scope, model, other, depth)?,
+            // Odd depths through the scope's own allocator-api2 impl, even
+            // ones through the arena it derefs to.
+            other if depth % 2 == 1 => step(&*scope, model, other, depth)?,
+            other => step::<Arena<P>>(scope, model, other, depth)?,
         }
         check(scope, model, parent, &ctx)?;
     }
@@ -491,7 +495,7 @@ fn run<P: RawAlloc>(
                     ctx
                 );
             }
-            other => step(arena, model, other, 0)?,
+            other => step::<Arena<P>>(arena, model, other, 0)?,
         }
         check(arena, model, parent, &ctx)?;
     }
