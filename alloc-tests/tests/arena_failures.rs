@@ -181,32 +181,34 @@ fn a_one_shot_chunk_failure_leaves_the_arena_usable() {
 #[test]
 fn every_chunk_failure_of_collections_in_an_arena_comes_back_as_an_error() {
     let n: u64 = if cfg!(miri) { 300 } else { 3_000 };
-    // Sticky, as Zig walks: an arena that retries a smaller chunk after a
-    // refusal would otherwise be reported as swallowing the failure.
-    let summary = Check::new(&Global)
-        .sticky(true)
-        .run(|h| {
-            let arena = Arena::new_in(h);
-            let mut v: Vec<u64, &Arena<_>> = Vec::new_in(&arena);
-            for i in 0..n {
-                if v.len() == v.capacity() {
-                    v.try_reserve(v.len().max(8)).map_err(|_| AllocError)?;
+    // One-shot (the default: an arena that swallowed a refusal, e.g. by
+    // retrying, would be reported) and sticky, as Zig walks.
+    for sticky in [false, true] {
+        let summary = Check::new(&Global)
+            .sticky(sticky)
+            .run(|h| {
+                let arena = Arena::new_in(h);
+                let mut v: Vec<u64, &Arena<_>> = Vec::new_in(&arena);
+                for i in 0..n {
+                    if v.len() == v.capacity() {
+                        v.try_reserve(v.len().max(8)).map_err(|_| AllocError)?;
+                    }
+                    v.push(i);
                 }
-                v.push(i);
-            }
-            let mut map = HashMap::with_hasher_in(DefaultHashBuilder::default(), &arena);
-            map.try_reserve(500).map_err(|_| AllocError)?;
-            for i in 0..500u32 {
-                map.insert(i, i * 2);
-            }
-            let big = Box::try_new_in([7u8; 5_000], &arena)?;
-            Ok::<_, AllocError>(v.iter().sum::<u64>() + map.len() as u64 + big.len() as u64)
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        summary.allocations >= 2,
-        "the body needs several chunks: {summary}"
-    );
+                let mut map = HashMap::with_hasher_in(DefaultHashBuilder::default(), &arena);
+                map.try_reserve(500).map_err(|_| AllocError)?;
+                for i in 0..500u32 {
+                    map.insert(i, i * 2);
+                }
+                let big = Box::try_new_in([7u8; 5_000], &arena)?;
+                Ok::<_, AllocError>(v.iter().sum::<u64>() + map.len() as u64 + big.len() as u64)
+            })
+            .unwrap_or_else(|e| panic!("sticky {sticky}: {e}"));
+        assert!(
+            summary.allocations >= 2,
+            "the body needs several chunks: {summary}"
+        );
+    }
 }
 
 #[test]
@@ -359,4 +361,18 @@ fn chunks_are_freed_with_their_layout_at_large_alignments() {
     if let Err(report) = debug.finish() {
         panic!("{report}");
     }
+}
+
+#[test]
+fn a_first_chunk_the_parent_refuses_is_an_error_from_try_with_capacity_in() {
+    let stack = Counting::new(Fail::new(Global, 0));
+    assert!(Arena::try_with_capacity_in(1_000, &stack).is_err());
+    let arena = Arena::new_in(&stack);
+    assert!(arena.allocate(Layout::new::<u64>()).is_err());
+    assert_eq!(arena.stats().chunks, 0);
+    assert_eq!(arena.allocated_bytes(), 0);
+    drop(arena);
+    let s = stack.stats();
+    assert_eq!((s.allocations, s.frees, s.live_bytes), (0, 0, 0), "{s}");
+    assert!(s.failures >= 2, "{s}");
 }
