@@ -114,6 +114,23 @@ fn bump_in(
 /// arena.reset(); // keeps the largest chunk
 /// assert_eq!(arena.stats().chunks, 1);
 /// ```
+///
+/// Its chunks can come from any allocator of this crate: a fixed buffer
+/// (no heap at all), a counting or failing layer, another arena.
+///
+/// ```
+/// use alloc_runtime::{Arena, Bump, Counting};
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = [MaybeUninit::uninit(); 4096];
+/// let bump = Counting::new(Bump::new(&mut buf));
+/// let arena = Arena::new_in(&bump);
+/// for i in 0..100u64 {
+///     arena.allocator().create(i)?;
+/// }
+/// assert_eq!(bump.stats().allocations, arena.stats().chunks as u64);
+/// # Ok::<(), alloc_runtime::AllocError>(())
+/// ```
 #[cfg(feature = "alloc")]
 pub struct Arena<A: RawAlloc = crate::Global> {
     state: State,
@@ -121,12 +138,26 @@ pub struct Arena<A: RawAlloc = crate::Global> {
     parent: A,
 }
 
-/// A growing bump arena (see the `alloc` feature's documentation of this
-/// type: without `alloc` there is no default parent).
+/// A growing bump arena: it takes chunks from a parent allocator `A`, hands
+/// out their bytes in order, and gives the chunks back on
+/// [`reset`](Self::reset) and drop. Without the `alloc` feature there is no
+/// default parent: any allocator of this crate will do, a [`Bump`] over a
+/// static buffer for one. (With `alloc`, the parent defaults to the global
+/// allocator, and this page says more.)
 ///
 /// ```
-/// # fn main() {}
+/// use alloc_runtime::{Arena, Bump};
+/// use core::mem::MaybeUninit;
+///
+/// let mut buf = [MaybeUninit::uninit(); 4096];
+/// let bump = Bump::new(&mut buf);
+/// let arena = Arena::new_in(&bump);
+/// arena.allocator().create(1u32)?;
+/// assert_eq!(arena.stats().chunks, 1);
+/// # Ok::<(), alloc_runtime::AllocError>(())
 /// ```
+///
+/// [`Bump`]: crate::Bump
 #[cfg(not(feature = "alloc"))]
 pub struct Arena<A: RawAlloc> {
     state: State,
@@ -694,9 +725,14 @@ impl<A: RawAlloc> Arena<A> {
 
     /// Everything the fast path does not do: the first chunk, a full chunk,
     /// zero-size requests that did not fit.
+    ///
+    /// `mask` is the alignment minus one ([`Alignment::mask`]).
     #[cold]
     #[inline(never)]
-    fn alloc_slow(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+    fn alloc_slow(&self, len: usize, mask: usize, caller: Caller) -> Option<NonNull<u8>> {
+        // `mask + 1` is the alignment the fast path had: a power of two, at
+        // most `1 << (usize::BITS - 1)`, so the add cannot overflow.
+        let align = Alignment::new(mask + 1)?;
         if len == 0 {
             // Never reaches the parent.
             return Some(dangling(align));
@@ -865,7 +901,10 @@ unsafe impl<A: RawAlloc> RawAlloc for Arena<A> {
                 self.state.cur.set(next);
                 Some(block)
             }
-            None => self.alloc_slow(len, align, caller),
+            // The mask, not the alignment: the fast path keeps it in a
+            // register anyway, so the alignment itself need not survive
+            // (one register move fewer on the fast path).
+            None => self.alloc_slow(len, align.mask(), caller),
         }
     }
 
@@ -913,6 +952,11 @@ unsafe impl<A: RawAlloc> RawAlloc for Arena<A> {
 // SAFETY: every method is the allocator-api2 bridge over the `RawAlloc` impl
 // above, which upholds the bridge's requirements, or does what the bridge
 // would do with it, inline (as `Bump`'s impl does):
+// - `allocate` is `alloc` without the bridge's zero-size test: a zero-size
+//   block is either an aligned address inside the current chunk (`bump_in`
+//   with `len == 0`, no byte handed out) or dangling and aligned (the slow
+//   path); neither reaches the parent, and either is a valid zero-size
+//   block, which `deallocate` leaves alone (below);
 // - `deallocate` is `free` without the bridge's zero-size test: `free_last`
 //   acts only on the most recent block of the current chunk, and gives back
 //   exactly its length (zero bytes change nothing);
@@ -924,10 +968,25 @@ unsafe impl<A: RawAlloc> RawAlloc for Arena<A> {
 // An `Arena` is not `Clone`; a reference to it is the same allocator
 // wherever it is copied.
 unsafe impl<A: RawAlloc> allocator_api2::alloc::Allocator for Arena<A> {
+    /// `alloc` without the bridge's zero-size test: a zero-size request
+    /// that fits takes the fast path like any other (it may skip alignment
+    /// padding, and takes no bytes); one that does not fit gets a dangling,
+    /// aligned block from the slow path, which never asks the parent for it.
     #[inline(always)]
     #[track_caller]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        bridge::allocate(self, layout)
+        let len = layout.size();
+        let align = Alignment::of_layout(layout);
+        let block = match bump_in(self.state.cur.get(), self.state.end.get(), len, align) {
+            Some((block, next)) => {
+                self.state.cur.set(next);
+                block
+            }
+            None => self
+                .alloc_slow(len, align.mask(), Caller::here())
+                .ok_or(AllocError)?,
+        };
+        Ok(NonNull::slice_from_raw_parts(block, len))
     }
 
     #[inline(always)]

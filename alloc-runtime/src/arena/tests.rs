@@ -540,7 +540,6 @@ fn nested_scopes_restore_in_order() {
     assert_eq!(arena.stats().used, level0);
 }
 
-#[cfg(not(miri))]
 #[test]
 fn a_scope_rewinds_when_it_unwinds() {
     let mut arena = Arena::new();
@@ -734,4 +733,183 @@ fn an_arena_is_send_when_its_parent_is() {
     .join()
     .unwrap();
     assert_eq!(arena.stats().chunks, 1);
+}
+
+#[test]
+fn chunk_size_arithmetic_is_checked_near_the_top_of_the_address_space() {
+    let top = Alignment::MAX;
+    assert_eq!(chunk::needed(usize::MAX, Alignment::ONE), None);
+    assert_eq!(
+        chunk::needed(usize::MAX - chunk::HEADER + 1, Alignment::ONE),
+        None
+    );
+    assert_eq!(
+        chunk::needed(usize::MAX - chunk::HEADER, Alignment::ONE),
+        Some(usize::MAX)
+    );
+    assert_eq!(chunk::needed(0, top), Some(top.to_bytes()));
+    assert_eq!(chunk::needed(top.to_bytes(), top), None);
+    assert_eq!(chunk::rounded(usize::MAX), None);
+    assert_eq!(chunk::rounded(usize::MAX - 100), None);
+    assert_eq!(chunk::rounded(1), Some(16));
+    assert_eq!(chunk::rounded(496), Some(496));
+    assert_eq!(chunk::rounded(497), Some(1008));
+    assert_eq!(chunk::rounded(5000), Some(8192 - 16));
+    assert_eq!(chunk::grown(None), 496);
+    assert_eq!(chunk::grown(Some(496)), 1008);
+    assert_eq!(chunk::grown(Some(usize::MAX - 3)), usize::MAX - 16);
+    assert_eq!(chunk::chunk_align(Alignment::ONE), chunk::CHUNK_ALIGN);
+    assert_eq!(chunk::chunk_align(top), top);
+}
+
+#[test]
+fn zero_size_blocks_through_allocator_api2_take_no_bytes() {
+    let counting = Counting::new(Global);
+    let arena = Arena::new_in(&counting);
+    raw(&arena, 3, 1).unwrap();
+    let used = arena.stats().used;
+    for align in [1, 2, 8, 64, 1 << 20] {
+        let layout = Layout::from_size_align(0, align).unwrap();
+        let block = arena.allocate(layout).unwrap();
+        assert_eq!(block.len(), 0);
+        assert_eq!(block.cast::<u8>().addr().get() % align, 0);
+        // SAFETY: `block` came from `allocate` with `layout`.
+        unsafe { arena.deallocate(block.cast(), layout) };
+        let p = raw(&arena, 1, 1).unwrap();
+        assert!(arena.owns(p.as_ptr()));
+        // SAFETY: `p` is the live, most recent 1-byte block, freed once.
+        unsafe {
+            arena.free(
+                NonNull::slice_from_raw_parts(p, 1),
+                Alignment::ONE,
+                Caller::here(),
+            )
+        };
+    }
+    // At most the alignment padding of the zero-size blocks was skipped.
+    assert!(arena.stats().used < used + 64, "{:?}", arena.stats());
+    assert_eq!(
+        counting.stats().allocations,
+        1,
+        "a zero-size block took a chunk"
+    );
+}
+
+/// A small xorshift generator for the model test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> usize {
+        (self.next() % n) as usize
+    }
+}
+
+/// A live block of the model: where, how long, what it holds.
+#[derive(Clone, Copy)]
+struct Block {
+    at: NonNull<u8>,
+    len: usize,
+    byte: u8,
+}
+
+/// Random allocations, in-place grows and shrinks, frees of the most recent
+/// block and nested scopes at `depth`, checked against the model `live`:
+/// every block aligned, disjoint from every other live one (those of the
+/// enclosing scopes included), and its contents kept; the blocks of this
+/// level are dropped from the model when the scope ends.
+fn model_level<A: RawAlloc>(a: &A, rng: &mut Rng, live: &mut StdVec<Block>, steps: usize) {
+    let mark = live.len();
+    for _ in 0..steps {
+        match rng.below(10) {
+            0..=5 => {
+                let most = if rng.below(20) == 0 { 3000 } else { 100 };
+                let len = 1 + rng.below(most);
+                let align = 1usize << rng.below(7);
+                let at = raw(a, len, align).expect("the global allocator has room");
+                assert_eq!(at.addr().get() % align, 0, "misaligned");
+                let (lo, hi) = (at.addr().get(), at.addr().get() + len);
+                for b in live.iter() {
+                    let (c, d) = (b.at.addr().get(), b.at.addr().get() + b.len);
+                    assert!(hi <= c || d <= lo, "overlaps a live block");
+                }
+                let byte = rng.next() as u8;
+                fill(at, len, byte);
+                live.push(Block { at, len, byte });
+            }
+            6 | 7 if live.len() > mark => {
+                // Resize the most recent block in place (grow or shrink).
+                let b = *live.last().unwrap();
+                let new_len = 1 + rng.below(2 * b.len as u64);
+                let memory = NonNull::slice_from_raw_parts(b.at, b.len);
+                // SAFETY: `b` is a live block of `a` with this length; both
+                // lengths are non-zero.
+                if unsafe { a.resize(memory, Alignment::ONE, new_len, Caller::here()) } {
+                    fill(b.at, new_len, b.byte);
+                    live.last_mut().unwrap().len = new_len;
+                } else {
+                    assert!(new_len > b.len, "a shrink in place was refused");
+                }
+            }
+            8 if live.len() > mark => {
+                let b = live.pop().unwrap();
+                // SAFETY: `b` is a live block of `a`, freed once.
+                unsafe {
+                    a.free(
+                        NonNull::slice_from_raw_parts(b.at, b.len),
+                        Alignment::ONE,
+                        Caller::here(),
+                    )
+                };
+            }
+            _ => {}
+        }
+    }
+    for (i, b) in live.iter().enumerate() {
+        assert!(holds(b.at, b.len, b.byte), "block {i} lost its contents");
+    }
+}
+
+fn model_scope<A: RawAlloc>(
+    mut scope: Scope<'_, A>,
+    rng: &mut Rng,
+    live: &mut StdVec<Block>,
+    depth: usize,
+    steps: usize,
+) {
+    let mark = live.len();
+    model_level(&scope, rng, live, steps);
+    if depth > 0 {
+        for _ in 0..2 {
+            scope.scope(|inner| model_scope(inner, rng, live, depth - 1, steps));
+        }
+        model_level(&scope, rng, live, steps);
+    }
+    live.truncate(mark);
+}
+
+#[test]
+fn random_operations_and_nested_scopes_agree_with_a_model() {
+    let ledger = Ledger::default();
+    let mut arena = Arena::new_in(&ledger);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let steps = if cfg!(miri) { 12 } else { 200 };
+    for _ in 0..3 {
+        let mut live = StdVec::new();
+        model_level(&arena, &mut rng, &mut live, steps);
+        let used = arena.stats().used;
+        arena.scope(|s| model_scope(s, &mut rng, &mut live, 3, steps));
+        assert_eq!(arena.stats().used, used, "the scopes were not released");
+        model_level(&arena, &mut rng, &mut live, steps);
+        arena.reset();
+        assert_eq!(ledger.live_blocks(), 1);
+    }
+    drop(arena);
+    assert_eq!(ledger.live_blocks(), 0);
 }

@@ -29,7 +29,7 @@
 //! // SAFETY: every call is forwarded to the `Bump`, which upholds the contract.
 //! unsafe impl RawAlloc for Slots<'_> {
 //!     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-//!         self.pool.alloc(len, align.max(Alignment::new(64).unwrap()), caller)
+//!         RawAlloc::alloc(&self.pool, len, align.max(Alignment::new(64).unwrap()), caller)
 //!     }
 //!     unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
 //!         let align = align.max(Alignment::new(64).unwrap());
