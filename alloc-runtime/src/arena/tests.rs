@@ -495,14 +495,20 @@ fn a_scope_restores_the_position_and_reuses_spare_chunks() {
 fn a_scope_of_an_empty_arena_keeps_its_chunks_as_spares() {
     let counting = Counting::new(Global);
     let mut arena = Arena::new_in(&counting);
-    arena.scope(|s| {
+    let last = arena.scope(|s| {
+        let mut last = None;
         for _ in 0..100 {
-            raw(&*s, 64, 8).unwrap();
+            last = raw(&*s, 64, 8);
         }
+        assert!(s.owns(last.unwrap().as_ptr()));
+        last.unwrap().addr()
     });
     let s = arena.stats();
     assert!(s.chunks >= 2);
     assert_eq!(s.used, 0);
+    // What the scope handed out is no longer the arena's: a spare chunk
+    // holds nothing handed out.
+    assert!(!arena.owns(core::ptr::without_provenance(last.get())));
     let allocations = counting.stats().allocations;
     for _ in 0..100 {
         raw(&arena, 64, 8).unwrap();

@@ -468,7 +468,7 @@ macro_rules! format {
     (in $alloc:expr, $($arg:tt)*) => {{
         let mut string = $crate::collections::String::new_in($alloc);
         ::core::fmt::Write::write_fmt(&mut string, ::core::format_args!($($arg)*)).expect(
-            "a formatting trait implementation returned an error when the string did not",
+            "a formatting trait implementation returned an error when the string did not; return Err from fmt only when the Formatter does",
         );
         string
     }};

@@ -452,6 +452,9 @@ pub(crate) fn alloc_slice_from_iter<M: ArenaMemory + ?Sized, T, I: IntoIterator<
 ) -> Result<&mut [T], Refused> {
     let iter = iter.into_iter();
     let mut slice = Growing::new(arena);
+    // The lower bound of the size hint is taken at its word: an iterator
+    // that claims more than it has gets a refusal (or, for the infallible
+    // form, `handle_alloc_error`) if that much does not fit, never UB.
     slice.reserve(iter.size_hint().0)?;
     for value in iter {
         slice.push(value)?;
