@@ -340,6 +340,19 @@ macro_rules! typed_tests {
                     let ranges: Vec<_> = inner.iter().map(|x| range(&**x)).collect();
                     assert!(ranges.iter().all(|&r| disjoint(r, range(&*outer))));
 
+                    // Inner allocations large enough to need new chunks
+                    // while the outer slice is being collected.
+                    let mut blocks = Vec::new();
+                    let grown = arena.alloc_slice_from_iter((0..if cfg!(miri) { 40u64 } else { 150 }).map(|i| {
+                        blocks.push(&*arena.alloc_slice_fill_copy(1024, i as u8));
+                        i
+                    }));
+                    assert!(grown.iter().copied().eq(0..grown.len() as u64));
+                    for (i, b) in blocks.iter().enumerate() {
+                        assert!(b.iter().all(|&x| x == i as u8));
+                        assert!(disjoint(range(*b), range(&*grown)));
+                    }
+
                     let filled = arena.alloc_slice_fill_with(50, |i| *arena.alloc(i as u32 + 1));
                     assert!(filled.iter().copied().eq(1..=50));
 
