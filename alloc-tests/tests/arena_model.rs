@@ -10,7 +10,8 @@
 //! a move that lost bytes shows up); `stats()` is consistent (a chunk once
 //! anything is allocated, `allocated_bytes >= capacity >= used`, `used`
 //! covers the live blocks) and agrees with what the parent, a `Counting`,
-//! saw: its live bytes are the arena's `allocated_bytes`, its live
+//! saw: its live bytes are the arena's
+//! `allocated_bytes_including_metadata`, its live
 //! allocations the arena's chunks. A reset leaves one chunk or none and
 //! nothing used; closing a scope gives back exactly what the scope used and
 //! leaves the blocks from before it intact. Dropping the arena frees every
@@ -408,8 +409,8 @@ fn check<P: RawAlloc>(
         let p = parent.stats();
         prop_assert_eq!(
             p.live_bytes,
-            s.allocated_bytes,
-            "{}: the parent's live bytes are the arena's allocated_bytes",
+            s.allocated_bytes_including_metadata,
+            "{}: the parent's live bytes are the arena's allocated_bytes_including_metadata",
             ctx
         );
         prop_assert_eq!(

@@ -290,7 +290,6 @@ macro_rules! typed_tests {
             }
 
             #[test]
-            #[ignore = "the typed API leaks the block of a slice whose filling panics (documented on alloc_slice_fill_with); bumpalo rewinds it"]
             fn a_panicking_fill_gives_its_room_back() {
                 // bumpalo's `alloc_slice_fill_with_panic_rewinds_last_allocation`
                 // and its `try_` form: after a panic in the closure or a

@@ -249,8 +249,8 @@ assert_eq!(arena.try_alloc_slice_copy(&[1u8, 2])?, &[1, 2]);
             /// # Panics
             ///
             /// When the arena has no room, as [`alloc`](Self::alloc); and
-            /// when a `clone` panics (the clones made so far are dropped,
-            /// nothing is handed out).
+            /// when a `clone` panics (the clones made so far are dropped and
+            /// the room is given back, as bumpalo rewinds).
             ///
             /// # Examples
             ///
@@ -345,8 +345,8 @@ assert_eq!(arena.try_alloc_str("hi")?, "hi");
             ///
             /// When the arena has no room (or `len` values of `T` are more
             /// than `isize::MAX` bytes), as [`alloc`](Self::alloc); and when
-            /// `f` panics (the values made so far are dropped, nothing is
-            /// handed out).
+            /// `f` panics (the values made so far are dropped and the
+            /// room is given back, as bumpalo rewinds).
             ///
             /// # Examples
             ///
@@ -412,8 +412,8 @@ assert!(arena.try_alloc_slice_fill_with(usize::MAX, |_| 0u64).is_err());
             ///
             /// When the arena has no room (or `len` values of `T` are more
             /// than `isize::MAX` bytes), as [`alloc`](Self::alloc); and when
-            /// `f` panics (the values made so far are dropped, nothing is
-            /// handed out).
+            /// `f` panics (the values made so far are dropped and the
+            /// room is given back, as bumpalo rewinds).
             ///
             /// # Examples
             ///
@@ -492,7 +492,8 @@ assert_eq!(arena.try_alloc_slice_fill_copy(2, 'x')?, &['x', 'x']);
             /// # Panics
             ///
             /// When the arena has no room, as [`alloc`](Self::alloc); and
-            /// when a `clone` panics (the clones made so far are dropped).
+            /// when a `clone` panics (the clones made so far are dropped and
+            /// the room is given back).
             ///
             /// # Examples
             ///
@@ -551,7 +552,7 @@ assert_eq!(arena.try_alloc_slice_fill_clone(1, &5)?, &[5]);
             /// When the arena has no room, as [`alloc`](Self::alloc); when
             /// the iterator panics; and when it runs out before `len()`
             /// values (an `ExactSizeIterator` that lies). The values taken
-            /// so far are then dropped and nothing is handed out.
+            /// so far are then dropped and the room is given back.
             ///
             /// # Examples
             ///
@@ -621,8 +622,8 @@ assert_eq!(arena.try_alloc_slice_fill_iter(0..3u8)?, &[0, 1, 2]);
             ///
             /// When the arena has no room, as [`alloc`](Self::alloc); when
             /// the iterator panics; and when it runs out before `len()`
-            /// items. The values taken so far are then dropped and nothing is
-            /// handed out.
+            /// items. The values taken so far are then dropped and the room is
+            /// given back.
             ///
             /// # Examples
             ///
@@ -702,7 +703,7 @@ assert_eq!(arena.try_alloc_slice_fill_default::<bool>(2)?, &[false, false]);
             ///
             /// When the arena has no room, as [`alloc`](Self::alloc); and
             /// when the iterator panics. The values taken so far are then
-            /// dropped and nothing is handed out.
+            /// dropped and the room is given back.
             ///
             /// # Examples
             ///

@@ -226,9 +226,82 @@ impl<T> Drop for Initialized<T> {
     }
 }
 
+/// A slice under construction in a fresh block of `arena`: if it is dropped
+/// before [`finish`](Self::finish) (a panic, or an `Err` midway), the values
+/// written so far are dropped, once, and the block is given back (the arena
+/// takes its bytes back if it is still the most recent block), as bumpalo
+/// rewinds a fill that panics.
+struct Filling<'m, M: ArenaMemory + ?Sized, T> {
+    arena: &'m M,
+    /// The block's layout, as allocated by [`block`].
+    layout: Layout,
+    /// The values written so far, at the start of the block.
+    values: Initialized<T>,
+}
+
+impl<'m, M: ArenaMemory + ?Sized, T> Filling<'m, M, T> {
+    /// A fresh block for `len` values of `T`, none written yet.
+    #[inline(always)]
+    #[track_caller]
+    fn new(arena: &'m M, len: usize) -> Result<Self, Refused> {
+        let layout = Layout::array::<T>(len).map_err(|_| Refused(None))?;
+        let ptr = block(arena, layout)?.cast::<T>();
+        Ok(Self {
+            arena,
+            layout,
+            values: Initialized { ptr, len: 0 },
+        })
+    }
+
+    /// Writes `value` after the values written so far.
+    ///
+    /// # Safety
+    ///
+    /// Fewer values than the block has room for were written so far.
+    #[inline(always)]
+    unsafe fn push(&mut self, value: T) {
+        // SAFETY: the caller's contract: `values.len` is below the block's
+        // length in values, so the slot is inside the block.
+        let slot = unsafe { self.values.ptr.add(self.values.len) };
+        // SAFETY: the slot is in the fresh block, aligned for `T`, and not
+        // initialized yet: nothing is overwritten.
+        unsafe { slot.write(value) };
+        self.values.len += 1;
+    }
+
+    /// The finished slice, handed out for as long as `arena` is borrowed.
+    ///
+    /// # Safety
+    ///
+    /// The block's every value was written.
+    #[inline(always)]
+    unsafe fn finish(self) -> &'m mut [T] {
+        let this = ManuallyDrop::new(self);
+        let (ptr, len) = (this.values.ptr, this.values.len);
+        // SAFETY: the caller's contract: all `len` values are initialized;
+        // `ArenaMemory` keeps the block valid and exclusive for the lifetime
+        // of the borrow of `arena`. `this` is not dropped, so neither are
+        // the values nor the block.
+        unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) }
+    }
+}
+
+impl<M: ArenaMemory + ?Sized, T> Drop for Filling<'_, M, T> {
+    fn drop(&mut self) {
+        let ptr = self.values.ptr;
+        // Drops the values written so far, exactly once (the field is left
+        // with none).
+        drop(mem::replace(&mut self.values, Initialized { ptr, len: 0 }));
+        // SAFETY: `ptr` came from `block(arena, layout)`, was never handed
+        // out (only `finish`, which forgets `self`, hands it out), and its
+        // values were just dropped; it is not used again.
+        unsafe { give_back(self.arena, ptr.cast(), self.layout) };
+    }
+}
+
 /// `alloc_slice_fill_with`: `len` values `f(0), f(1), ...`, written in order.
 /// If `f` panics, the values already written are dropped (once) and the
-/// block is leaked; nothing is handed out.
+/// block is given back; nothing is handed out.
 #[inline]
 #[track_caller]
 pub(crate) fn alloc_slice_fill_with<M: ArenaMemory + ?Sized, T, F: FnMut(usize) -> T>(
@@ -236,30 +309,21 @@ pub(crate) fn alloc_slice_fill_with<M: ArenaMemory + ?Sized, T, F: FnMut(usize) 
     len: usize,
     mut f: F,
 ) -> Result<&mut [T], Refused> {
-    let ptr = slice_block::<M, T>(arena, len)?;
-    let mut done = Initialized { ptr, len: 0 };
-    while done.len < len {
-        let value = f(done.len);
-        // SAFETY: `done.len < len`: the slot is inside the block of `len`
-        // values.
-        let slot = unsafe { ptr.add(done.len) };
-        // SAFETY: the slot is in the fresh block, aligned for `T`, and not
-        // initialized yet: nothing is overwritten.
-        unsafe { slot.write(value) };
-        done.len += 1;
+    let mut filling = Filling::<M, T>::new(arena, len)?;
+    for i in 0..len {
+        let value = f(i);
+        // SAFETY: `i < len` values were written so far.
+        unsafe { filling.push(value) };
     }
-    mem::forget(done);
-    // SAFETY: all `len` values are initialized; `ArenaMemory` keeps the
-    // block valid and exclusive for the lifetime of the borrow of `arena`.
-    Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) })
+    // SAFETY: all `len` values were written.
+    Ok(unsafe { filling.finish() })
 }
 
 /// `alloc_slice_try_fill_with`: `len` values from `f(0)`, `f(1)`, ...,
-/// written in order until `f` returns `Err`. Then the values already written
-/// are dropped (once), the block is given back (the arena takes its bytes
-/// back if it is still the most recent block) and the error returned. If `f`
-/// panics, the values already written are dropped and the block is leaked,
-/// as in `alloc_slice_fill_with`.
+/// written in order until `f` returns `Err`. Then (and if `f` panics) the
+/// values already written are dropped (once), the block is given back (the
+/// arena takes its bytes back if it is still the most recent block) and the
+/// error returned.
 #[inline]
 #[track_caller]
 pub(crate) fn alloc_slice_try_fill_with<M, T, E, F>(
@@ -271,35 +335,17 @@ where
     M: ArenaMemory + ?Sized,
     F: FnMut(usize) -> Result<T, E>,
 {
-    let layout = Layout::array::<T>(len).map_err(|_| Refused(None))?;
-    let ptr = block(arena, layout)?.cast::<T>();
-    let mut done = Initialized { ptr, len: 0 };
-    while done.len < len {
-        match f(done.len) {
-            Ok(value) => {
-                // SAFETY: `done.len < len`: the slot is inside the block of
-                // `len` values.
-                let slot = unsafe { ptr.add(done.len) };
-                // SAFETY: the slot is in the fresh block, aligned for `T`,
-                // and not initialized yet: nothing is overwritten.
-                unsafe { slot.write(value) };
-                done.len += 1;
-            }
-            Err(error) => {
-                // Drops the values written so far, exactly once.
-                drop(done);
-                // SAFETY: `ptr` came from `block(arena, layout)`, was never
-                // handed out, and its values were just dropped; it is not
-                // used again.
-                unsafe { give_back(arena, ptr.cast(), layout) };
-                return Ok(Err(error));
-            }
+    let mut filling = Filling::<M, T>::new(arena, len)?;
+    for i in 0..len {
+        match f(i) {
+            // SAFETY: `i < len` values were written so far.
+            Ok(value) => unsafe { filling.push(value) },
+            // Dropping `filling` drops the values and gives the block back.
+            Err(error) => return Ok(Err(error)),
         }
     }
-    mem::forget(done);
-    // SAFETY: all `len` values are initialized; `ArenaMemory` keeps the
-    // block valid and exclusive for the lifetime of the borrow of `arena`.
-    Ok(Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) }))
+    // SAFETY: all `len` values were written.
+    Ok(Ok(unsafe { filling.finish() }))
 }
 
 /// `alloc_slice_copy`: a copy of `src`.
