@@ -8,6 +8,7 @@ use core::ptr::NonNull;
 
 use core::alloc::Layout;
 
+use crate::region::Region;
 use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 
 /// A bump allocator over a borrowed buffer: each allocation takes the next
@@ -133,7 +134,7 @@ impl<'a> Bump<'a> {
     #[inline]
     #[must_use]
     pub fn used(&self) -> usize {
-        self.cur.get().addr().get() - self.start.addr().get()
+        Region::used(self)
     }
 
     /// Bytes still free (some may go to alignment padding).
@@ -204,74 +205,33 @@ impl<'a> Bump<'a> {
     pub fn reset(&mut self) {
         self.cur.set(self.start);
     }
+}
 
-    /// Where `memory` lies: `Some(tail)`, the bytes from its start to the
-    /// first free byte, when it starts inside the part handed out
-    /// (`start..=cur`); `None` for memory that is not the bump's.
-    ///
-    /// One compare: an address below `start` wraps to an offset larger than
-    /// any buffer, so `offset <= used` also rules it out.
+// SAFETY: `start`'s provenance covers the borrowed buffer `start..end`;
+// `cur` starts at `start` and moves only through `set_cur`, which only
+// `Region`'s provided methods and `alloc` (through `bump_in`) call, with
+// pointers derived from `start` inside `start..=end` (and `reset`, to
+// `start`); blocks are handed out from `cur` forward and `cur` moves past
+// them, so nothing live lies in `cur..end`.
+unsafe impl Region for Bump<'_> {
     #[inline(always)]
-    fn tail(&self, memory: NonNull<[u8]>) -> Option<usize> {
-        let used = self.used();
-        let offset = memory
-            .cast::<u8>()
-            .addr()
-            .get()
-            .wrapping_sub(self.start.addr().get());
-        (offset <= used).then(|| used - offset)
+    fn start(&self) -> NonNull<u8> {
+        self.start
     }
 
-    /// `Some(block)` when `memory` is the bump's most recent allocation: it
-    /// starts in the part handed out (`start..=cur`) and ends exactly where
-    /// the free space begins. `block` is `memory`'s address with the
-    /// buffer's provenance (from `start`), not `memory`'s.
-    ///
-    /// Ending at the free space is not enough on its own: a foreign block
-    /// that ends where this buffer begins would pass, and giving its bytes
-    /// back would move the free space out of the buffer. So the length must
-    /// also fit in the part handed out: `len <= cur - start` puts
-    /// `cur - len` in `start..=cur` without wrapping, and
-    /// `addr + len == cur` (modulo the address space) then makes `addr`
-    /// exactly `cur - len`. Two compares, no other branch.
     #[inline(always)]
-    fn last_block(&self, memory: NonNull<[u8]>) -> Option<NonNull<u8>> {
-        let (addr, len) = (memory.cast::<u8>().addr(), memory.len());
-        let cur = self.cur.get().addr().get();
-        (addr.get().wrapping_add(len) == cur && len <= cur - self.start.addr().get())
-            .then(|| self.start.with_addr(addr))
+    fn cur(&self) -> NonNull<u8> {
+        self.cur.get()
     }
 
-    /// Gives the bytes of `memory` back when it is the most recent
-    /// allocation; anything else (an older block, memory that is not the
-    /// bump's, an empty block) is left alone. Safe: it only compares
-    /// addresses and moves `cur` back inside the part handed out.
     #[inline(always)]
-    fn free_last(&self, memory: NonNull<[u8]>) {
-        if let Some(block) = self.last_block(memory) {
-            self.cur.set(block);
-        }
+    fn set_cur(&self, cur: NonNull<u8>) {
+        self.cur.set(cur);
     }
 
-    /// `resize` and `remap`: the most recent allocation grows or shrinks in
-    /// place while it fits in the buffer; any other block of the bump only
-    /// shrinks (its tail is lost until `reset`); memory that is not the
-    /// bump's, or that runs into the free space, is refused.
     #[inline(always)]
-    fn resize_in_place(&self, memory: NonNull<[u8]>, new_len: usize) -> bool {
-        if let Some(block) = self.last_block(memory) {
-            // `block <= cur <= end`: no underflow.
-            if new_len <= self.end - block.addr().get() {
-                // SAFETY: `block + new_len <= end`: inside the buffer.
-                self.cur.set(unsafe { block.byte_add(new_len) });
-                return true;
-            }
-            return false;
-        }
-        // Not the most recent allocation. Shrinking one in place is always
-        // possible (the tail is just lost), if it is one: it must lie inside
-        // the part handed out.
-        new_len <= memory.len() && self.tail(memory).is_some_and(|tail| memory.len() <= tail)
+    fn end(&self) -> usize {
+        self.end
     }
 }
 
@@ -286,37 +246,14 @@ impl<'a> Bump<'a> {
 // `'a` (the buffer borrow) and does not move with the `Bump`. `validate` only
 // compares addresses.
 unsafe impl RawAlloc for Bump<'_> {
-    /// The allocation fast path, in the shape of bump-scope's upward bump:
-    /// one add chain from `cur - 1`, one add of `len` whose carry is the
-    /// only overflow check, one compare with `end`, one word stored, no
-    /// call.
-    ///
-    /// - `cur - 1` cannot underflow (`cur` is not null); setting the
-    ///   alignment's low bits in it gives `before`, the byte just before the
-    ///   first aligned address `>= cur` (an OR cannot overflow). Alignment is
-    ///   computed on the address, not on an offset.
-    /// - `before + len` is the block's last byte (for `len == 0`, the byte
-    ///   before it). A carry out of it (a huge length, or an aligned address
-    ///   past the top of the address space) is `None`, never a wrapped-around
-    ///   address; otherwise `last < end` says the block fits.
+    /// The allocation fast path, in the shape of bump-scope's upward bump
+    /// (`region::bump_in`, shared with `Arena`): one add chain from
+    /// `cur - 1`, one add of `len` whose carry is the only overflow check,
+    /// one compare with `end`, one word stored, no call. Alignment is
+    /// computed on the address, not on an offset.
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, _caller: Caller) -> Option<NonNull<u8>> {
-        let cur = self.cur.get();
-        let base = cur.addr().get();
-        let before = (base - 1) | align.mask();
-        let last = before.checked_add(len)?;
-        if last >= self.end {
-            return None;
-        }
-        // `base - 1 <= before <= last < end`, so `next` is at most `end`
-        // and at least `base + len`: neither step below can wrap.
-        let next = last + 1;
-        // SAFETY: `base <= next - len <= next <= end`: the aligned address
-        // (`before + 1`) is inside the buffer that `cur`'s provenance covers.
-        let ptr = unsafe { cur.byte_add(next - len - base) };
-        // SAFETY: `base <= next <= end`, as above.
-        self.cur.set(unsafe { cur.byte_add(next - base) });
-        Some(ptr)
+        self.bump(len, align)
     }
 
     #[inline]
@@ -329,7 +266,7 @@ unsafe impl RawAlloc for Bump<'_> {
     ) -> bool {
         // Safe in itself: `resize_in_place` only compares addresses and
         // moves `cur` inside the buffer.
-        self.resize_in_place(memory, new_len)
+        self.resize_in_region(memory, new_len)
     }
 
     #[inline]
@@ -342,7 +279,8 @@ unsafe impl RawAlloc for Bump<'_> {
     ) -> Option<NonNull<u8>> {
         // A bump can only change the length where the memory is; moving it
         // would cost what the caller's allocate + copy + free costs.
-        self.resize_in_place(memory, new_len).then(|| memory.cast())
+        self.resize_in_region(memory, new_len)
+            .then(|| memory.cast())
     }
 
     #[inline]
@@ -430,17 +368,8 @@ unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
         bridge::debug_assert_grows(old_layout, new_layout, "grow");
         // The bridge's first step, inline: the most recent block grows in
         // place at the same alignment while it fits.
-        let new_size = new_layout.size();
-        if old_layout.align() == new_layout.align() {
-            let memory = NonNull::slice_from_raw_parts(ptr, old_layout.size());
-            if let Some(block) = self.last_block(memory) {
-                // `block <= cur <= end`: no underflow.
-                if new_size <= self.end - block.addr().get() {
-                    // SAFETY: `block + new_size <= end`: inside the buffer.
-                    self.cur.set(unsafe { block.byte_add(new_size) });
-                    return Ok(NonNull::slice_from_raw_parts(block, new_size));
-                }
-            }
+        if let Some(grown) = self.grow_last(ptr, old_layout, new_layout) {
+            return Ok(grown);
         }
         // SAFETY: allocator-api2's contract is the bridge's.
         unsafe { grow_elsewhere(self, ptr, old_layout, new_layout) }

@@ -62,6 +62,7 @@ mod global;
 mod handle;
 pub mod logging;
 mod raw;
+mod region;
 pub mod testing;
 mod typed;
 

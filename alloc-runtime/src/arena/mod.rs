@@ -8,6 +8,7 @@ use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 
 use crate::handle::dangling;
+use crate::region::{Region, bump_in};
 use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 use chunk::Chunk;
 
@@ -19,44 +20,6 @@ mod tests;
 
 pub use scope::Scope;
 pub use stats::ArenaStats;
-
-/// The position arithmetic of a bump: where `len` bytes aligned to `align`
-/// go when the free space is `cur..end`, and the new position after them:
-/// `Some((block, next))`, or `None` when they do not fit.
-///
-/// Bump's shape: `cur - 1` with the alignment's low bits set is the byte
-/// before the first aligned address `>= cur` (`cur` is not null, and an OR
-/// cannot overflow); adding `len` gives the block's last byte, and a carry
-/// out of that add (a huge length, or an aligned address past the top of the
-/// address space) is `None`; otherwise `last < end` says the block fits.
-///
-/// `cur <= end` and `cur..end` inside the allocation `cur`'s provenance
-/// covers (or `cur == end`) is the caller's invariant; both pointers
-/// returned are derived from `cur`.
-#[inline(always)]
-fn bump_in(
-    cur: NonNull<u8>,
-    end: usize,
-    len: usize,
-    align: Alignment,
-) -> Option<(NonNull<u8>, NonNull<u8>)> {
-    let base = cur.addr().get();
-    let before = (base - 1) | align.mask();
-    let last = before.checked_add(len)?;
-    if last >= end {
-        return None;
-    }
-    // `base - 1 <= before <= last < end`, so `next` is at most `end` and at
-    // least `base + len`: neither step below can wrap.
-    let next = last + 1;
-    // SAFETY: `base <= next - len <= next <= end`: the aligned address is
-    // inside `cur..=end`, which `cur`'s provenance covers (the caller's
-    // invariant).
-    let block = unsafe { cur.byte_add(next - len - base) };
-    // SAFETY: `base <= next <= end`, as above.
-    let next = unsafe { cur.byte_add(next - base) };
-    Some((block, next))
-}
 
 /// A growing bump arena: it takes chunks from a parent allocator `A` (the
 /// global allocator by default), hands out their bytes in order, and gives
@@ -905,58 +868,16 @@ impl<A: RawAlloc> Arena<A> {
         };
     }
 
-    /// Where `memory` lies in the current chunk: `Some(tail)`, the bytes from
-    /// its start to the position, when it starts inside the part handed out
-    /// (`start..=cur`); `None` otherwise. One compare, as in `Bump`.
-    #[inline(always)]
-    fn tail(&self, memory: NonNull<[u8]>) -> Option<usize> {
-        let start = self.state.start.get().addr().get();
-        let used = self.state.cur.get().addr().get() - start;
-        let offset = memory.cast::<u8>().addr().get().wrapping_sub(start);
-        (offset <= used).then(|| used - offset)
-    }
-
-    /// `Some(block)` when `memory` is the most recent allocation of the
-    /// current chunk: it ends exactly at the position, and its length fits in
-    /// the part handed out (so it starts in `start..=cur`; a foreign block
-    /// ending where the chunk begins cannot pass). `block` is `memory`'s
-    /// address with the chunk's provenance. Two compares, as in `Bump`.
-    #[inline(always)]
-    fn last_block(&self, memory: NonNull<[u8]>) -> Option<NonNull<u8>> {
-        let (addr, len) = (memory.cast::<u8>().addr(), memory.len());
-        let start = self.state.start.get();
-        let cur = self.state.cur.get().addr().get();
-        (addr.get().wrapping_add(len) == cur && len <= cur - start.addr().get())
-            .then(|| start.with_addr(addr))
-    }
-
-    /// Gives the bytes of `memory` back when it is the most recent
-    /// allocation; anything else is left alone.
-    #[inline(always)]
-    fn free_last(&self, memory: NonNull<[u8]>) {
-        if let Some(block) = self.last_block(memory) {
-            self.state.cur.set(block);
-        }
-    }
-
     /// `resize` and `remap`: the most recent allocation grows or shrinks in
-    /// place while it fits in the current chunk; any other block the arena
-    /// handed out only shrinks; memory that is not the arena's is refused.
+    /// place while it fits in the current chunk (`Region`'s paths, as in
+    /// `Bump`); any other block the arena handed out, in an earlier chunk
+    /// too, only shrinks; memory that is not the arena's is refused.
     #[inline(always)]
     fn resize_in_place(&self, memory: NonNull<[u8]>, new_len: usize) -> bool {
-        if let Some(block) = self.last_block(memory) {
-            // `block <= cur <= end`: no underflow.
-            if new_len <= self.state.end.get() - block.addr().get() {
-                // SAFETY: `block + new_len <= end`: inside the current chunk,
-                // whose provenance `block` has.
-                self.state.cur.set(unsafe { block.byte_add(new_len) });
-                return true;
-            }
-            return false;
-        }
-        new_len <= memory.len()
-            && (self.tail(memory).is_some_and(|tail| memory.len() <= tail)
-                || self.handed_out_before(memory.cast::<u8>().addr().get(), memory.len()))
+        self.resize_in_region(memory, new_len)
+            || (new_len <= memory.len()
+                && self.last_block(memory).is_none()
+                && self.handed_out_before(memory.cast::<u8>().addr().get(), memory.len()))
     }
 
     /// Whether `len` bytes at `addr` lie inside the part handed out of some
@@ -985,6 +906,36 @@ impl<A: RawAlloc> Arena<A> {
             at = chunk.header().prev.get();
         }
         false
+    }
+}
+
+// SAFETY: the current chunk is the region: `State`'s invariants (on the
+// struct) give `start <= cur <= end` with `cur` derived from `start`, whose
+// provenance covers the chunk's payload `start..end`; with no chunk,
+// `start == cur` is a dangling pointer at address 1 and `end` is 1, an
+// empty region that no provided method can move `cur` out of (every block
+// they accept has length 0 and address 1). Blocks are handed out from `cur`
+// forward (`bump_in`) and nothing live lies in `cur..end`; blocks of
+// earlier chunks lie outside the region.
+unsafe impl<A: RawAlloc> Region for Arena<A> {
+    #[inline(always)]
+    fn start(&self) -> NonNull<u8> {
+        self.state.start.get()
+    }
+
+    #[inline(always)]
+    fn cur(&self) -> NonNull<u8> {
+        self.state.cur.get()
+    }
+
+    #[inline(always)]
+    fn set_cur(&self, cur: NonNull<u8>) {
+        self.state.cur.set(cur);
+    }
+
+    #[inline(always)]
+    fn end(&self) -> usize {
+        self.state.end.get()
     }
 }
 
@@ -1142,18 +1093,10 @@ unsafe impl<A: RawAlloc> allocator_api2::alloc::Allocator for Arena<A> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         bridge::debug_assert_grows(old_layout, new_layout, "grow");
-        let new_size = new_layout.size();
-        if old_layout.align() == new_layout.align() {
-            let memory = NonNull::slice_from_raw_parts(ptr, old_layout.size());
-            if let Some(block) = self.last_block(memory) {
-                // `block <= cur <= end`: no underflow.
-                if new_size <= self.state.end.get() - block.addr().get() {
-                    // SAFETY: `block + new_size <= end`: inside the current
-                    // chunk, whose provenance `block` has.
-                    self.state.cur.set(unsafe { block.byte_add(new_size) });
-                    return Ok(NonNull::slice_from_raw_parts(block, new_size));
-                }
-            }
+        // The bridge's first step, inline: the most recent block grows in
+        // place at the same alignment while it fits (`Region`, as in `Bump`).
+        if let Some(grown) = self.grow_last(ptr, old_layout, new_layout) {
+            return Ok(grown);
         }
         // SAFETY: allocator-api2's contract is the bridge's.
         unsafe { grow_elsewhere(self, ptr, old_layout, new_layout) }
