@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 
 use core::alloc::Layout;
 
-use crate::region::Region;
+use crate::region::{self, Region};
 use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 
 /// A bump allocator over a borrowed buffer: each allocation takes the next
@@ -372,7 +372,7 @@ unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
             return Ok(grown);
         }
         // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { grow_elsewhere(self, ptr, old_layout, new_layout) }
+        unsafe { region::grow_elsewhere(self, ptr, old_layout, new_layout) }
     }
 
     #[inline(always)]
@@ -395,39 +395,10 @@ unsafe impl allocator_api2::alloc::Allocator for Bump<'_> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        let (old_size, new_size) = (old_layout.size(), new_layout.size());
-        if new_layout.align() < old_layout.align() && new_size != 0 && new_size <= old_size {
-            let memory = NonNull::slice_from_raw_parts(ptr, old_size);
-            let old_align = Alignment::of_layout(old_layout);
-            // SAFETY: allocator-api2's contract: `ptr` is a live block of
-            // this bump with layout `old_layout`, non-empty (`new_size != 0`
-            // and `new_size <= old_size`); the new length is non-zero.
-            if unsafe { self.resize(memory, old_align, new_size, Caller::here()) } {
-                return Ok(NonNull::slice_from_raw_parts(ptr, new_size));
-            }
-        }
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { bridge::shrink(self, ptr, old_layout, new_layout) }
+        // SAFETY: allocator-api2's contract; this allocator's `resize`,
+        // `remap` and `free` never look at `align`.
+        unsafe { region::shrink(self, ptr, old_layout, new_layout) }
     }
-}
-
-/// Everything `Bump`'s `grow` does not do inline: the bridge's `grow`, out
-/// of line, so that the in-place path keeps no registers or stack for it.
-///
-/// # Safety
-///
-/// allocator-api2's `grow` contract, which is the bridge's.
-#[cold]
-#[inline(never)]
-#[track_caller]
-unsafe fn grow_elsewhere(
-    bump: &Bump<'_>,
-    ptr: NonNull<u8>,
-    old_layout: Layout,
-    new_layout: Layout,
-) -> Result<NonNull<[u8]>, AllocError> {
-    // SAFETY: the function's contract is the bridge's.
-    unsafe { bridge::grow(bump, ptr, old_layout, new_layout) }
 }
 
 impl fmt::Debug for Bump<'_> {

@@ -7,7 +7,7 @@
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
-use crate::Alignment;
+use crate::{Alignment, AllocError, Caller, RawAlloc, bridge};
 
 /// Where `len` bytes aligned to `align` go when the free space is
 /// `cur..end`, and the position after them: `Some((block, next))`, or `None`
@@ -212,4 +212,57 @@ pub(crate) unsafe trait Region {
         }
         None
     }
+}
+
+/// Everything a bump's allocator-api2 `grow` does not do inline (after
+/// [`Region::grow_last`]): the bridge's `grow`, out of line, so that the
+/// in-place path keeps no registers or stack for it.
+///
+/// # Safety
+///
+/// allocator-api2's `grow` contract, which is the bridge's.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) unsafe fn grow_elsewhere<A: RawAlloc>(
+    a: &A,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+) -> Result<NonNull<[u8]>, AllocError> {
+    // SAFETY: the function's contract is the bridge's.
+    unsafe { bridge::grow(a, ptr, old_layout, new_layout) }
+}
+
+/// allocator-api2's `shrink` for a bump: a shrink to a smaller alignment is
+/// a `resize` in place, and the block keeps its address, which satisfies
+/// the smaller alignment; anything else is the bridge's `shrink`.
+///
+/// # Safety
+///
+/// allocator-api2's `shrink` contract, which is the bridge's; and `a`'s
+/// `resize`, `remap` and `free` never look at their `align` (so the
+/// block's later calls, with the new layout, are served as if it had been
+/// allocated with it) — true of `Bump` and `Arena`.
+#[inline]
+#[track_caller]
+pub(crate) unsafe fn shrink<A: RawAlloc>(
+    a: &A,
+    ptr: NonNull<u8>,
+    old_layout: Layout,
+    new_layout: Layout,
+) -> Result<NonNull<[u8]>, AllocError> {
+    let (old_size, new_size) = (old_layout.size(), new_layout.size());
+    if new_layout.align() < old_layout.align() && new_size != 0 && new_size <= old_size {
+        let memory = NonNull::slice_from_raw_parts(ptr, old_size);
+        let old_align = Alignment::of_layout(old_layout);
+        // SAFETY: allocator-api2's contract: `ptr` is a live block of `a`
+        // with layout `old_layout`, non-empty (`new_size != 0` and
+        // `new_size <= old_size`); the new length is non-zero.
+        if unsafe { a.resize(memory, old_align, new_size, Caller::here()) } {
+            return Ok(NonNull::slice_from_raw_parts(ptr, new_size));
+        }
+    }
+    // SAFETY: allocator-api2's contract is the bridge's.
+    unsafe { bridge::shrink(a, ptr, old_layout, new_layout) }
 }

@@ -8,7 +8,7 @@ use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 
 use crate::handle::dangling;
-use crate::region::{Region, bump_in};
+use crate::region::{self, Region, bump_in};
 use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 use chunk::Chunk;
 
@@ -1099,7 +1099,7 @@ unsafe impl<A: RawAlloc> allocator_api2::alloc::Allocator for Arena<A> {
             return Ok(grown);
         }
         // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { grow_elsewhere(self, ptr, old_layout, new_layout) }
+        unsafe { region::grow_elsewhere(self, ptr, old_layout, new_layout) }
     }
 
     #[inline(always)]
@@ -1122,35 +1122,10 @@ unsafe impl<A: RawAlloc> allocator_api2::alloc::Allocator for Arena<A> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        let (old_size, new_size) = (old_layout.size(), new_layout.size());
-        if new_layout.align() < old_layout.align() && new_size != 0 && new_size <= old_size {
-            let memory = NonNull::slice_from_raw_parts(ptr, old_size);
-            if self.resize_in_place(memory, new_size) {
-                return Ok(NonNull::slice_from_raw_parts(ptr, new_size));
-            }
-        }
-        // SAFETY: allocator-api2's contract is the bridge's.
-        unsafe { bridge::shrink(self, ptr, old_layout, new_layout) }
+        // SAFETY: allocator-api2's contract; this allocator's `resize`,
+        // `remap` and `free` never look at `align`.
+        unsafe { region::shrink(self, ptr, old_layout, new_layout) }
     }
-}
-
-/// Everything `Arena`'s `grow` does not do inline: the bridge's `grow`, out
-/// of line, so that the in-place path keeps no registers or stack for it.
-///
-/// # Safety
-///
-/// allocator-api2's `grow` contract, which is the bridge's.
-#[cold]
-#[inline(never)]
-#[track_caller]
-unsafe fn grow_elsewhere<A: RawAlloc>(
-    arena: &Arena<A>,
-    ptr: NonNull<u8>,
-    old_layout: Layout,
-    new_layout: Layout,
-) -> Result<NonNull<[u8]>, AllocError> {
-    // SAFETY: the function's contract is the bridge's.
-    unsafe { bridge::grow(arena, ptr, old_layout, new_layout) }
 }
 
 // SAFETY: an arena owns its chunks (they are the parent's blocks, given to
