@@ -58,11 +58,18 @@ pub mod collections;
 mod counting;
 pub mod debug;
 mod fail;
+mod fallback;
+mod free_list;
 mod global;
 mod handle;
+mod limit;
 pub mod logging;
+mod null;
+mod owns;
 mod raw;
 mod region;
+mod route;
+mod segregator;
 pub mod testing;
 mod typed;
 
@@ -75,13 +82,20 @@ pub use crate::counting::{Counting, Stats};
 #[cfg(feature = "alloc")]
 pub use crate::debug::DebugAlloc;
 pub use crate::fail::{Fail, FailConfig, FailedCall, FailureReason, InducedFailure};
+pub use crate::fallback::Fallback;
+pub use crate::free_list::{FreeList, SizeClasses};
 #[cfg(feature = "alloc")]
 pub use crate::global::Global;
 pub use crate::handle::{
     AllocFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable, ValidateFn,
 };
+pub use crate::limit::Limit;
 pub use crate::logging::Logging;
+pub use crate::null::Null;
+pub use crate::owns::Owns;
 pub use crate::raw::RawAlloc;
+pub use crate::route::Route;
+pub use crate::segregator::Segregator;
 pub use crate::typed::AllocOrInitError;
 /// The error of a refused allocation: allocator-api2's `AllocError`.
 pub use allocator_api2::alloc::AllocError;

@@ -266,3 +266,9 @@ pub(crate) unsafe fn shrink<A: RawAlloc>(
     // SAFETY: allocator-api2's contract is the bridge's.
     unsafe { bridge::shrink(a, ptr, old_layout, new_layout) }
 }
+
+/// Whether `addr..addr + len` lies inside `from..to` (without overflow).
+#[inline(always)]
+pub(crate) fn within(addr: usize, len: usize, from: usize, to: usize) -> bool {
+    addr >= from && addr < to && len <= to - addr
+}

@@ -8,7 +8,7 @@ use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 
 use crate::handle::dangling;
-use crate::region::{self, Region, bump_in};
+use crate::region::{self, Region, bump_in, within};
 use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 use chunk::Chunk;
 
@@ -882,7 +882,7 @@ impl<A: RawAlloc> Arena<A> {
 
     /// Whether `len` bytes at `addr` lie inside the part handed out of some
     /// chunk. Walks the chunks.
-    fn handed_out(&self, addr: usize, len: usize) -> bool {
+    pub(crate) fn handed_out(&self, addr: usize, len: usize) -> bool {
         let start = self.state.start.get().addr().get();
         let cur = self.state.cur.get().addr().get();
         within(addr, len, start, cur) || self.handed_out_before(addr, len)
@@ -937,11 +937,6 @@ unsafe impl<A: RawAlloc> Region for Arena<A> {
     fn end(&self) -> usize {
         self.state.end.get()
     }
-}
-
-/// Whether `addr..addr + len` lies inside `from..to` (without overflow).
-fn within(addr: usize, len: usize, from: usize, to: usize) -> bool {
-    addr >= from && addr < to && len <= to - addr
 }
 
 /// The failure of an infallible `with_capacity`.

@@ -1,0 +1,1 @@
+//! Tests of `Fallback` (TODO(skeleton)).

@@ -1,0 +1,1 @@
+//! Tests of `FreeList` and `SizeClasses` (TODO(skeleton)).

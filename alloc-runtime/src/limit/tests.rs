@@ -1,0 +1,1 @@
+//! Tests of `Limit` (TODO(skeleton)).
