@@ -6,8 +6,11 @@
 //!   `bumpalo`, `bump-scope`: warm, one 4 MiB chunk, reset; `arena-new`,
 //!   `bumpalo-new`, `bump-scope-new`: from `new()`; `bump`: the fixed
 //!   buffer; `stack` = `Counting<Fail<Bump>>`, `handle` = the `Handle` of a
-//!   `Bump`, `std`) on one workload (`small_allocs`, `growth`, `phases`,
-//!   `tree`, `strings`, `alloc_str`, `vec_push`, `hashmap`) in one shape
+//!   `Bump`, `std`, `mimalloc`, and issue 10's `composed` =
+//!   `Segregator<256, SizeClasses<Arena<Global>>, Global>` and
+//!   `composed-counting` = the same under `Counting`) on one workload
+//!   (`small_allocs`, `growth`, `phases`, `tree`, `strings`, `alloc_str`,
+//!   `vec_push`, `hashmap`, `churn`, `pairs`) in one shape
 //!   (`register`: the allocator as the code was given it; `reference`:
 //!   through `black_box` at every allocation site).
 //! - `debug`: `DebugAlloc<Bump>` (default configuration: fill and poison
@@ -23,8 +26,9 @@ use std::mem::MaybeUninit;
 use std::time::{Duration, Instant};
 
 use alloc_bench::{
-    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Inputs, OurArena, OurArenaNew, Ours,
-    OursHandle, Shape, Stack, Std, Typed, VEC_PUSHES, Workload, time, time_typed,
+    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Composed, ComposedCounted, Contender, Inputs,
+    Mimalloc, OurArena, OurArenaNew, Ours, OursHandle, Shape, Stack, Std, Typed, VEC_PUSHES,
+    Workload, time, time_typed,
 };
 use alloc_runtime::Bump;
 use alloc_runtime::debug::{Config, DebugAlloc};
@@ -80,6 +84,9 @@ fn workloads(c: &mut Criterion) {
     let (mut arena, mut bumpalo, mut bump_scope) =
         (OurArena::new(), Bumpalo::new(), BumpScope::new());
     let (mut bump, mut stack, mut handle) = (Ours::new(), Stack::new(), OursHandle::new());
+    // Made once and kept warm, as the global allocator is.
+    let (mut mimalloc, mut composed, mut counted) =
+        (Mimalloc::new(), Composed::new(), ComposedCounted::new());
     for workload in Workload::ALL {
         for shape in Shape::ALL {
             let mut group = configure(c, &format!("{}/{}", workload.name(), shape.name()));
@@ -97,6 +104,9 @@ fn workloads(c: &mut Criterion) {
             bench(&mut group, &mut stack, workload, shape, &inputs);
             bench(&mut group, &mut handle, workload, shape, &inputs);
             bench(&mut group, &mut Std, workload, shape, &inputs);
+            bench(&mut group, &mut mimalloc, workload, shape, &inputs);
+            bench(&mut group, &mut composed, workload, shape, &inputs);
+            bench(&mut group, &mut counted, workload, shape, &inputs);
             group.finish();
         }
     }

@@ -18,7 +18,16 @@
 # allocates `Layout::new::<[u64; 3]>()` (24 bytes, alignment 8, whatever
 # SIZE and ALIGN say) for bump, arena, bumpalo and bump-scope; `alloc_str`
 # copies a string of SIZE bytes in with the arena's typed API (for the same
-# four; its count includes the `memcpy` call). Output files
+# four; its count includes the `memcpy` call). The composition blocks of
+# issue 10 (segregator = Segregator<64, Bump, Bump>, fallback =
+# Fallback<Bump, Null>, free-list = FreeList<Bump, 17, 32>, size-classes =
+# SizeClasses<Bump>, limit = Limit<Bump>, composed = Segregator<256,
+# SizeClasses<Arena<Global>>, Global>) run allocate and deallocate only; for
+# free-list, size-classes and composed every probed allocate is a hit (a
+# block taken off a free list: N blocks are allocated and freed first,
+# outside the probe), so SIZE must be in 17..=32 for free-list and at most
+# 256 for the other two; a second table gives each block's count minus its
+# parent's (bump). Output files
 # (callgrind profiles, logs, disassembly) go to $CARGO_TARGET_DIR/callgrind
 # (target/callgrind by default).
 set -euo pipefail
@@ -43,12 +52,18 @@ done
 ((n > 0)) || die "N must be at least 1"
 
 allocators=(bump arena bumpalo bump-scope stack handle std)
+blocks=(segregator fallback free-list size-classes limit composed)
 ops=(allocate grow deallocate allocate_const alloc_str)
 # The allocators that have allocate_const and alloc_str probes.
 arenas=" bump arena bumpalo bump-scope "
 
-# Whether $1 has a probe for operation $2.
+# Whether $1 has a probe for operation $2 (the blocks: allocate and
+# deallocate only).
 has_probe() {
+    if [[ " ${blocks[*]} " == *" $1 "* ]]; then
+        [[ $2 == allocate || $2 == deallocate ]]
+        return
+    fi
     [[ $2 != allocate_const && $2 != alloc_str ]] || [[ $arenas == *" $1 "* ]]
 }
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -63,7 +78,7 @@ CARGO_PROFILE_RELEASE_DEBUG=true cargo build --quiet --release -p alloc-bench --
 [[ -x $bin ]] || die "$bin was not built"
 
 declare -A per_call in_place
-for alloc in "${allocators[@]}"; do
+for alloc in "${allocators[@]}" "${blocks[@]}"; do
     for op in "${ops[@]}"; do
         has_probe "$alloc" "$op" || continue
         fn=probe_${alloc//-/_}_$op
@@ -104,7 +119,7 @@ done
 declare -A static_count
 if command -v objdump >/dev/null 2>&1; then
     objdump -d -C --no-show-raw-insn "$bin" >"$out/probe.dis"
-    for alloc in "${allocators[@]}"; do
+    for alloc in "${allocators[@]}" "${blocks[@]}"; do
         for op in "${ops[@]}"; do
             has_probe "$alloc" "$op" || continue
             fn=probe_${alloc//-/_}_$op
@@ -143,6 +158,19 @@ for pair in arena:bump arena:bumpalo arena:bump-scope bump:bumpalo bump:bump-sco
         fi
     done
     echo
+done
+
+echo
+echo "composition blocks over Bump: instructions per call (same N and layout; free-list, size-classes, composed: allocate is a hit)"
+printf '%-13s %10s %11s %10s %11s   %s\n' block allocate deallocate "- bump" "- bump" "static (alloc/dealloc)"
+for alloc in "${blocks[@]}"; do
+    printf '%-13s %10s %11s' "$alloc" "${per_call[$alloc.allocate]}" "${per_call[$alloc.deallocate]}"
+    for op in allocate deallocate; do
+        w=10
+        [[ $op == deallocate ]] && w=11
+        awk -v x="${per_call[$alloc.$op]}" -v y="${per_call[bump.$op]}" -v w="$w" 'BEGIN { printf " %*s", w, sprintf("%+.2f", x - y) }'
+    done
+    printf '   %s\n' "${static_count[$alloc.allocate]:--}/${static_count[$alloc.deallocate]:--}"
 done
 echo
 echo "profiles, logs and disassembly (probe_<allocator>_<op>.s) are in $out" >&2

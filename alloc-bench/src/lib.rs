@@ -1,5 +1,5 @@
 //! Benchmarks of `alloc-runtime` against bumpalo, bump-scope and the global
-//! allocator: the contenders, the eight workloads and the two shapes that
+//! allocator: the contenders, the ten workloads and the two shapes that
 //! the criterion benchmarks (`benches/alloc.rs`), the interleaved runner
 //! (`src/bin/interleaved.rs`) and the peak-memory probe
 //! (`src/bin/peak_rss.rs`) share. See `benches/README.md` for the method.
@@ -18,13 +18,15 @@ mod shape;
 mod workloads;
 
 pub use contenders::{
-    BUFFER_BYTES, BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Counted, Failing,
-    OurArena, OurArenaNew, Ours, OursHandle, Stack, Std, Typed,
+    BUFFER_BYTES, BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Composed, ComposedCounted,
+    Contender, Counted, Failing, MiAlloc, Mimalloc, OurArena, OurArenaNew, Ours, OursHandle,
+    SmallObjects, Stack, Std, Typed, small_objects,
 };
 pub use shape::{Reach, Reference, Register, Shape};
 pub use workloads::{
-    GROWTH_ALLOCS, Inputs, MAP_ENTRIES, PHASE_OBJECTS, PHASES, SMALL_ALLOCS, STRINGS, TREE_NODES,
-    VEC_PUSHES, Workload, blocks, run, run_typed, time, time_in, time_typed, time_typed_in,
+    CHURN_LIVE, CHURN_STEPS, ChurnStep, GROWTH_ALLOCS, Inputs, MAP_ENTRIES, PAIRS_STEPS,
+    PAIRS_WINDOW, PHASE_OBJECTS, PHASES, SMALL_ALLOCS, STRINGS, TREE_NODES, VEC_PUSHES, Workload,
+    blocks, pair_marks, run, run_typed, time, time_in, time_typed, time_typed_in,
 };
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! Every workload computes what it should on every contender that runs it,
 //! in both shapes (the benchmarks would otherwise time something else).
 
+use std::collections::HashSet;
+
 use crate::{
-    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Counted, Failing, GROWTH_ALLOCS,
-    Inputs, MAP_ENTRIES, OurArena, OurArenaNew, Ours, OursHandle, PHASE_OBJECTS, PHASES, Reach,
-    Reference, Register, SMALL_ALLOCS, Stack, Std, TREE_NODES, Typed, VEC_PUSHES, Workload, blocks,
-    run, run_typed,
+    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, CHURN_LIVE, CHURN_STEPS, Composed,
+    ComposedCounted, Contender, Counted, Failing, GROWTH_ALLOCS, Inputs, MAP_ENTRIES, Mimalloc,
+    OurArena, OurArenaNew, Ours, OursHandle, PAIRS_STEPS, PAIRS_WINDOW, PHASE_OBJECTS, PHASES,
+    Reach, Reference, Register, SMALL_ALLOCS, Stack, Std, TREE_NODES, Typed, VEC_PUSHES, Workload,
+    blocks, pair_marks, run, run_typed,
 };
 
 /// What `w` computes on a correct allocator, worked out here without one.
@@ -29,7 +32,66 @@ fn want(w: Workload, inputs: &Inputs) -> u64 {
             .sum(),
         Workload::VecPush => VEC_PUSHES * (VEC_PUSHES - 1) / 2,
         Workload::HashMap => (0..MAP_ENTRIES).step_by(97).sum(),
+        Workload::Churn => {
+            let removed: u64 = inputs
+                .churn
+                .iter()
+                .filter_map(|step| step.remove)
+                .map(u64::from)
+                .sum();
+            let gone: HashSet<u32> = inputs.churn.iter().filter_map(|s| s.remove).collect();
+            let left: usize = (0u32..)
+                .zip(&inputs.churn_keys)
+                .filter(|(i, _)| !gone.contains(i))
+                .map(|(_, k)| k.len())
+                .sum();
+            removed + ((left as u64) << 32)
+        }
+        // Every block is freed, its two marks read back, once.
+        Workload::Pairs => (0..PAIRS_STEPS)
+            .map(pair_marks)
+            .map(|(first, last)| u64::from(first) + u64::from(last))
+            .sum(),
     }
+}
+
+/// The schedules of `churn` and `pairs` are what their docs say: distinct
+/// keys of 5–60 bytes, removals of older live keys that keep
+/// `CHURN_LIVE` live, window slots in range and sizes of 8–256 bytes of
+/// both kinds.
+#[test]
+fn recycling_schedules() {
+    let inputs = Inputs::new();
+    assert_eq!(inputs.churn_keys.len(), CHURN_STEPS);
+    assert!(
+        inputs
+            .churn_keys
+            .iter()
+            .all(|k| (5..=60).contains(&k.len()))
+    );
+    let distinct: HashSet<&Vec<u8>> = inputs.churn_keys.iter().collect();
+    assert_eq!(distinct.len(), CHURN_STEPS);
+    let mut live = HashSet::new();
+    for (i, step) in (0u32..).zip(&inputs.churn) {
+        live.insert(i);
+        if let Some(old) = step.remove {
+            assert!(old < i, "step {i} removes a newer key");
+            assert!(live.remove(&old), "step {i} removes a dead key");
+        }
+        assert!(live.len() <= CHURN_LIVE);
+    }
+    assert_eq!(live.len(), CHURN_LIVE);
+    assert_eq!(inputs.pairs.len(), PAIRS_STEPS);
+    assert!(
+        inputs
+            .pairs
+            .iter()
+            .all(|&(slot, layout)| slot < PAIRS_WINDOW
+                && (8..=256).contains(&layout.size())
+                && layout.align() == 8)
+    );
+    assert!(inputs.pairs.iter().any(|(_, l)| l.size() <= 64));
+    assert!(inputs.pairs.iter().any(|(_, l)| l.size() > 64));
 }
 
 /// Runs every allocator-api2 workload `c` runs, twice, in shape `R`, and
@@ -177,6 +239,42 @@ fn bump_scope_new() {
 #[test]
 fn std() {
     both(&mut Std);
+}
+
+#[test]
+fn mimalloc() {
+    both(&mut Mimalloc::new());
+}
+
+#[test]
+fn composed() {
+    both(&mut Composed::new());
+}
+
+/// The counted composite also counts what the workloads did: every block
+/// they allocated was freed (the workloads' own frees, and the runner's
+/// for the blocks `small_allocs` and `strings` leave live).
+#[test]
+fn composed_counting() {
+    let mut c = ComposedCounted::new();
+    both(&mut c);
+    let stats = c.allocator().stats();
+    assert!(stats.allocations > 0);
+    assert_eq!(stats.live_bytes, 0, "{stats:?}");
+    assert_eq!(stats.live_allocations(), 0, "{stats:?}");
+}
+
+/// The general-purpose allocators run every workload that takes any
+/// allocator, and the two that free as they go.
+#[test]
+fn general_purpose_allocators_run_the_recycling_workloads() {
+    for w in [Workload::Churn, Workload::Pairs] {
+        assert!(Std::runs(w) && Mimalloc::runs(w) && Composed::runs(w));
+        assert!(ComposedCounted::runs(w));
+    }
+    for w in Workload::API {
+        assert!(Std::runs(w) && Mimalloc::runs(w) && Composed::runs(w));
+    }
 }
 
 /// Every workload has a contender of each kind it needs: the arenas from

@@ -18,7 +18,24 @@
 //! - `bump-scope`: `bump_scope::Bump` (default settings), through `&Bump`;
 //! - `stack`: `Counting<Fail<Bump>>` (no failure limit);
 //! - `handle`: the type-erased `Handle` of a `Bump` (`bump.allocator()`);
-//! - `std`: the global allocator (allocator-api2's `Global`).
+//! - `std`: the global allocator (allocator-api2's `Global`);
+//!
+//! and the composition blocks of issue 10, each over `Bump` (its parent),
+//! to compare with `bump`:
+//!
+//! - `segregator`: `Segregator<64, Bump, Bump>` (`SIZE` up to 64 goes to
+//!   the first);
+//! - `fallback`: `Fallback<Bump, Null>` (the primary always has room);
+//! - `free-list`: `FreeList<Bump, 17, 32>`; for `allocate`, `N` blocks are
+//!   allocated and freed first (outside the probe), so every probed
+//!   `allocate` is a hit (a block taken off the list; the program checks
+//!   the list is empty at the end); `SIZE` must be in 17..=32;
+//! - `size-classes`: `SizeClasses<Bump>` (classes of 16, 32, ..., 256
+//!   bytes), hits as for `free-list`; `SIZE` up to 256;
+//! - `limit`: `Limit<Bump>` with a budget of `usize::MAX`;
+//! - `composed`: the small-object allocator
+//!   `Segregator<256, SizeClasses<Arena<Global>>, Global>`, hits as for
+//!   `free-list`.
 //!
 //! and `OP` one of
 //!
@@ -48,7 +65,10 @@ use std::mem::MaybeUninit;
 use std::process::ExitCode;
 use std::ptr::NonNull;
 
-use alloc_runtime::{Arena, Bump, Counting, Fail, Handle};
+use alloc_runtime::{
+    Arena, Bump, Counting, Fail, Fallback, FreeList, Global as RtGlobal, Handle, Limit, Null,
+    Segregator, SizeClasses,
+};
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
 // The probes are `#[unsafe(no_mangle)] pub`: an exported symbol keeps its
@@ -193,8 +213,75 @@ probes!(
     probe_std_deallocate
 );
 
+probes!(
+    Segregator<64, Bump<'_>, Bump<'_>>,
+    probe_segregator_allocate,
+    probe_segregator_grow,
+    probe_segregator_deallocate
+);
+probes!(
+    Fallback<Bump<'_>, Null>,
+    probe_fallback_allocate,
+    probe_fallback_grow,
+    probe_fallback_deallocate
+);
+probes!(
+    FreeList<Bump<'_>, 17, 32>,
+    probe_free_list_allocate,
+    probe_free_list_grow,
+    probe_free_list_deallocate
+);
+probes!(
+    SizeClasses<Bump<'_>>,
+    probe_size_classes_allocate,
+    probe_size_classes_grow,
+    probe_size_classes_deallocate
+);
+probes!(
+    Limit<Bump<'_>>,
+    probe_limit_allocate,
+    probe_limit_grow,
+    probe_limit_deallocate
+);
+probes!(
+    Segregator<256, SizeClasses<Arena<RtGlobal>>, RtGlobal>,
+    probe_composed_allocate,
+    probe_composed_grow,
+    probe_composed_deallocate
+);
+
+/// Allocates `n` blocks of `layout` from `a` and frees them all, so that a
+/// recycling allocator keeps them for the probed calls; `a` is reached
+/// directly, not through the probes, so callgrind does not count this.
+fn prefill<A: Allocator>(a: &A, layout: Layout, n: usize) -> Result<(), String> {
+    let blocks = (0..n)
+        .map(|_| a.allocate(layout).map(NonNull::cast::<u8>))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| "the prefill failed: make N smaller")?;
+    for block in blocks {
+        // SAFETY: `block` was allocated from `a` with `layout` above and is
+        // not used again.
+        unsafe { a.deallocate(block, layout) };
+    }
+    Ok(())
+}
+
+/// Checks what a recycling allocator keeps after `op`: nothing after the
+/// `allocate` run (every probed call took a block off the list), one block
+/// after the `deallocate` run (each free was kept, each allocation after
+/// the first took it back).
+fn check_kept(kept: usize, op: Op) -> Result<(), String> {
+    match (op, kept) {
+        (Op::Allocate, 0) | (Op::Deallocate, 1) | (Op::Grow, _) => Ok(()),
+        (Op::Allocate | Op::Deallocate, k) => Err(format!(
+            "the free list keeps {k} blocks after the run: some calls missed it (is SIZE in the list's range?)"
+        )),
+        (Op::AllocateConst | Op::AllocStr, _) => unreachable!("no such probes"),
+    }
+}
+
 /// The operation a run measures.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
     Allocate,
     Grow,
@@ -425,9 +512,103 @@ fn run(args: &[String]) -> Result<String, String> {
             };
             drive(n, &Global, op, layout, &probes)?
         }
+        "segregator" => {
+            let (mut small, mut large) = (
+                vec![MaybeUninit::uninit(); bytes],
+                vec![MaybeUninit::uninit(); bytes],
+            );
+            let seg = Segregator::<64, _, _>::new(Bump::new(&mut small), Bump::new(&mut large));
+            let probes = Probes {
+                allocate: probe_segregator_allocate,
+                grow: probe_segregator_grow,
+                deallocate: probe_segregator_deallocate,
+                arena: None,
+            };
+            drive(n, &seg, op, layout, &probes)?
+        }
+        "fallback" => {
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let fallback = Fallback::new(Bump::new(&mut buf), Null);
+            let probes = Probes {
+                allocate: probe_fallback_allocate,
+                grow: probe_fallback_grow,
+                deallocate: probe_fallback_deallocate,
+                arena: None,
+            };
+            drive(n, &fallback, op, layout, &probes)?
+        }
+        "free-list" => {
+            if !(17..=32).contains(&size) {
+                return Err("free-list recycles sizes 17..=32: write a SIZE in that range".into());
+            }
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let list = FreeList::<_, 17, 32>::new(Bump::new(&mut buf));
+            let probes = Probes {
+                allocate: probe_free_list_allocate,
+                grow: probe_free_list_grow,
+                deallocate: probe_free_list_deallocate,
+                arena: None,
+            };
+            if op == Op::Allocate {
+                prefill(&list, layout, n)?;
+            }
+            let outcome = drive(n, &list, op, layout, &probes)?;
+            check_kept(list.kept(), op)?;
+            outcome
+        }
+        "size-classes" => {
+            if !(1..=256).contains(&size) {
+                return Err(
+                    "size-classes recycles sizes 1..=256: write a SIZE in that range".into(),
+                );
+            }
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let classes = SizeClasses::<_>::new(Bump::new(&mut buf));
+            let probes = Probes {
+                allocate: probe_size_classes_allocate,
+                grow: probe_size_classes_grow,
+                deallocate: probe_size_classes_deallocate,
+                arena: None,
+            };
+            if op == Op::Allocate {
+                prefill(&classes, layout, n)?;
+            }
+            let outcome = drive(n, &classes, op, layout, &probes)?;
+            check_kept(classes.kept(), op)?;
+            outcome
+        }
+        "limit" => {
+            let mut buf = vec![MaybeUninit::uninit(); bytes];
+            let limit = Limit::new(Bump::new(&mut buf), usize::MAX);
+            let probes = Probes {
+                allocate: probe_limit_allocate,
+                grow: probe_limit_grow,
+                deallocate: probe_limit_deallocate,
+                arena: None,
+            };
+            drive(n, &limit, op, layout, &probes)?
+        }
+        "composed" => {
+            if !(1..=256).contains(&size) {
+                return Err("composed recycles sizes 1..=256: write a SIZE in that range".into());
+            }
+            let composed = Segregator::<256, _, _>::new(SizeClasses::new(Arena::new()), RtGlobal);
+            let probes = Probes {
+                allocate: probe_composed_allocate,
+                grow: probe_composed_grow,
+                deallocate: probe_composed_deallocate,
+                arena: None,
+            };
+            if op == Op::Allocate {
+                prefill(&composed, layout, n)?;
+            }
+            let outcome = drive(n, &composed, op, layout, &probes)?;
+            check_kept(composed.small().kept(), op)?;
+            outcome
+        }
         other => {
             return Err(format!(
-                "unknown allocator {other:?}: write bump, arena, bumpalo, bump-scope, stack, handle or std"
+                "unknown allocator {other:?}: write bump, arena, bumpalo, bump-scope, stack, handle, std, segregator, fallback, free-list, size-classes, limit or composed"
             ));
         }
     };
@@ -450,7 +631,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("callgrind_probe: {e}");
             eprintln!(
-                "usage: callgrind_probe <bump|arena|bumpalo|bump-scope|stack|handle|std> <allocate|grow|deallocate|allocate_const|alloc_str> [N=10000] [SIZE=24] [ALIGN=8]"
+                "usage: callgrind_probe <bump|arena|bumpalo|bump-scope|stack|handle|std|segregator|fallback|free-list|size-classes|limit|composed> <allocate|grow|deallocate|allocate_const|alloc_str> [N=10000] [SIZE=24] [ALIGN=8]"
             );
             ExitCode::FAILURE
         }

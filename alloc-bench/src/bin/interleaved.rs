@@ -10,14 +10,16 @@
 //! ```
 //!
 //! `WORKLOAD` is one or more of `small_allocs`, `growth`, `phases`, `tree`,
-//! `strings`, `alloc_str`, `vec_push`, `hashmap` (all by default).
+//! `strings`, `alloc_str`, `vec_push`, `hashmap`, `churn`, `pairs` (all by
+//! default).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use alloc_bench::{
-    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Contender, Counted, Failing, Inputs, OurArena,
-    OurArenaNew, Ours, OursHandle, Shape, Stack, Std, Typed, Workload, time, time_typed,
+    BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, Composed, ComposedCounted, Contender, Counted,
+    Failing, Inputs, Mimalloc, OurArena, OurArenaNew, Ours, OursHandle, Shape, Stack, Std, Typed,
+    Workload, time, time_typed,
 };
 
 /// Iterations of `w` per timed sample: enough for a sample of a few hundred
@@ -31,6 +33,8 @@ fn iters(w: Workload) -> u64 {
         Workload::Strings | Workload::AllocStr => 8,
         Workload::VecPush => 20,
         Workload::HashMap => 10,
+        Workload::Churn => 1,
+        Workload::Pairs => 2,
     }
 }
 
@@ -142,6 +146,21 @@ const BUMP_RATIOS: Ratios = (
     ],
 );
 
+/// The composed small-object allocator of issue 10 against the system
+/// allocator (glibc `malloc`) and mimalloc; `composed-counting` is the same
+/// with `Counting` on top.
+const COMPOSED_RATIOS: Ratios = (
+    "the composed small-object allocator against malloc and mimalloc",
+    &[
+        ("composed/std", "composed", &["std"]),
+        ("composed/mimalloc", "composed", &["mimalloc"]),
+        ("counted/std", "composed-counting", &["std"]),
+        ("counted/mimalloc", "composed-counting", &["mimalloc"]),
+        ("counted/composed", "composed-counting", &["composed"]),
+        ("mimalloc/std", "mimalloc", &["std"]),
+    ],
+);
+
 fn parse(args: &[String]) -> Result<(usize, Vec<Workload>), String> {
     let mut rounds = 31;
     let mut workloads = Vec::new();
@@ -224,6 +243,9 @@ fn main() -> ExitCode {
         entry(Failing::new()),
         entry(OursHandle::new()),
         entry(Std),
+        entry(Mimalloc::new()),
+        entry(Composed::new()),
+        entry(ComposedCounted::new()),
     ];
     let names: Vec<&str> = entries.iter().map(|e| e.name).collect();
     let inputs = Inputs::new();
@@ -277,5 +299,6 @@ fn main() -> ExitCode {
     }
     print_ratios(ARENA_RATIOS, &cells, &names, &medians);
     print_ratios(BUMP_RATIOS, &cells, &names, &medians);
+    print_ratios(COMPOSED_RATIOS, &cells, &names, &medians);
     ExitCode::SUCCESS
 }

@@ -6,6 +6,7 @@ use std::ptr::NonNull;
 use allocator_api2::alloc::{Allocator, Global};
 
 use super::Contender;
+use crate::workloads::Workload;
 
 /// The global allocator (the system `malloc` here).
 pub struct Std;
@@ -21,6 +22,10 @@ impl Contender for Std {
 
     fn alloc(_: &()) -> Global {
         Global
+    }
+
+    fn runs(w: Workload) -> bool {
+        Workload::MALLOC.contains(&w)
     }
 
     unsafe fn free_blocks(_: &(), blocks: &[(NonNull<u8>, Layout)]) {

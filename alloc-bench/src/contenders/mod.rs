@@ -15,7 +15,9 @@
 //!   timer stops, so that their time includes taking every chunk from the
 //!   global allocator and touching fresh memory ([`growing`]);
 //! - the global allocator has no arena; blocks a workload leaves live are
-//!   freed after the timer stops ([`global`]).
+//!   freed after the timer stops ([`global`]); so for mimalloc
+//!   ([`mimalloc`]) and for the composed small-object allocator of issue 10
+//!   ([`composed`]), which is made once and kept warm.
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
@@ -24,13 +26,17 @@ use allocator_api2::alloc::Allocator;
 
 use crate::workloads::Workload;
 
+mod composed;
 mod fixed;
 mod global;
 mod growing;
+mod mimalloc;
 
+pub use composed::{Composed, ComposedCounted, SmallObjects, small_objects};
 pub use fixed::{Counted, Failing, Ours, OursHandle, Stack};
 pub use global::Std;
 pub use growing::{BumpScope, BumpScopeNew, Bumpalo, BumpaloNew, OurArena, OurArenaNew};
+pub use mimalloc::{MiAlloc, Mimalloc};
 
 /// Bytes of every warm arena's buffer or first chunk: far more than one
 /// iteration of any warm workload needs (the tree of `Box`es through a

@@ -15,7 +15,10 @@ use crate::contenders::{Contender, Typed};
 use crate::shape::{Reach, Reference, Register, Shape};
 
 mod api;
+mod recycle;
 mod typed;
+
+pub use recycle::pair_marks;
 
 /// Allocations per `small_allocs` iteration.
 pub const SMALL_ALLOCS: usize = 1_000;
@@ -33,8 +36,19 @@ pub const STRINGS: usize = 10_000;
 pub const VEC_PUSHES: u64 = 10_000;
 /// Inserts per `hashmap` iteration.
 pub const MAP_ENTRIES: u64 = 1_000;
+/// Insert steps per `churn` iteration (each but the first few also removes
+/// a key).
+pub const CHURN_STEPS: usize = 5_000;
+/// Keys `churn` keeps live: past this many, every insert removes an older
+/// key.
+pub const CHURN_LIVE: usize = 300;
+/// Allocate/free steps per `pairs` iteration.
+pub const PAIRS_STEPS: usize = 10_000;
+/// Blocks `pairs` keeps live: each step frees the block of a random slot of
+/// this window and allocates a new one there.
+pub const PAIRS_WINDOW: usize = 64;
 
-/// One of the eight workloads.
+/// One of the ten workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
     /// 1,000 `Allocator::allocate` calls, sizes 1–64 bytes, alignments 1–16
@@ -65,11 +79,21 @@ pub enum Workload {
     VecPush,
     /// `hashbrown::HashMap::with_hasher_in`, 1,000 inserts, drop.
     HashMap,
+    /// A `hashbrown` map of short-lived small strings: 5,000 keys (5–60
+    /// bytes, each copied into an `allocator_api2::vec::Vec<u8, _>` of the
+    /// allocator) inserted; past 300 live keys each insert also removes a
+    /// random older key; drop.
+    Churn,
+    /// 10,000 allocate/free pairs of mixed small sizes (8–256 bytes,
+    /// alignment 8) in a window of 64 live blocks: each step frees the
+    /// block of a random slot and allocates a new one in it; the window is
+    /// freed at the end (timed).
+    Pairs,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::SmallAllocs,
         Self::Growth,
         Self::Phases,
@@ -78,6 +102,8 @@ impl Workload {
         Self::AllocStr,
         Self::VecPush,
         Self::HashMap,
+        Self::Churn,
+        Self::Pairs,
     ];
 
     /// The workloads that take any allocator (allocator-api2) and need no
@@ -88,6 +114,20 @@ impl Workload {
         Self::Strings,
         Self::VecPush,
         Self::HashMap,
+    ];
+
+    /// What the general-purpose allocators run (the global allocator,
+    /// mimalloc, the composed small-object allocator): [`Workload::API`]
+    /// and the two workloads that free as they go, [`Workload::Churn`] and
+    /// [`Workload::Pairs`].
+    pub const MALLOC: [Self; 7] = [
+        Self::SmallAllocs,
+        Self::Tree,
+        Self::Strings,
+        Self::VecPush,
+        Self::HashMap,
+        Self::Churn,
+        Self::Pairs,
     ];
 
     /// The workload's name in reports (and criterion's group prefix).
@@ -101,6 +141,8 @@ impl Workload {
             Self::AllocStr => "alloc_str",
             Self::VecPush => "vec_push",
             Self::HashMap => "hashmap",
+            Self::Churn => "churn",
+            Self::Pairs => "pairs",
         }
     }
 
@@ -109,6 +151,14 @@ impl Workload {
     pub const fn typed(self) -> bool {
         matches!(self, Self::Phases | Self::AllocStr)
     }
+}
+
+/// One step of `churn` after its insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChurnStep {
+    /// The key (by its step) to remove after this step's insert, if any:
+    /// always an older one, live at that point.
+    pub remove: Option<u32>,
 }
 
 /// The workloads' inputs, made once, outside any timing.
@@ -122,6 +172,13 @@ pub struct Inputs {
     pub keys: Vec<u64>,
     /// `vec_push`'s values: `0..VEC_PUSHES`.
     pub values: Vec<u64>,
+    /// `churn`'s keys, one per step, all distinct, 5–60 bytes.
+    pub churn_keys: Vec<Vec<u8>>,
+    /// `churn`'s removals, one per step.
+    pub churn: Vec<ChurnStep>,
+    /// `pairs`' steps: the window slot to free and fill, and the new
+    /// block's layout (8–256 bytes, alignment 8).
+    pub pairs: Vec<(usize, Layout)>,
 }
 
 impl Inputs {
@@ -154,11 +211,57 @@ impl Inputs {
         let keys = (0..MAP_ENTRIES)
             .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
             .collect();
+        // Distinct: each key starts with its step's number and a `-`.
+        let churn_keys = (0..CHURN_STEPS)
+            .map(|i| {
+                let len = (next() % 56) as usize + 5;
+                let mut key = i.to_string().into_bytes();
+                key.push(b'-');
+                let fill = b"abcdefghijklmnopqrstuvwxyz0123456789";
+                let mut j = 0;
+                while key.len() < len {
+                    key.push(fill[(i + j) % fill.len()]);
+                    j += 1;
+                }
+                key
+            })
+            .collect();
+        let mut live: Vec<u32> = Vec::with_capacity(CHURN_LIVE + 1);
+        let churn = (0..CHURN_STEPS as u32)
+            .map(|i| {
+                live.push(i);
+                let remove = (live.len() > CHURN_LIVE).then(|| {
+                    // Any live key but the one just inserted.
+                    let at = (next() % (live.len() as u64 - 1)) as usize;
+                    live.swap_remove(at)
+                });
+                ChurnStep { remove }
+            })
+            .collect();
+        let pairs = (0..PAIRS_STEPS)
+            .map(|_| {
+                let r = next();
+                let slot = (r % PAIRS_WINDOW as u64) as usize;
+                // Three in four requests of 8–64 bytes, the rest 65–256.
+                let size = if (r >> 16) % 4 == 0 {
+                    65 + (r >> 24) % 192
+                } else {
+                    8 + (r >> 24) % 57
+                };
+                (
+                    slot,
+                    Layout::from_size_align(size as usize, 8).expect("a valid layout"),
+                )
+            })
+            .collect();
         Self {
             layouts,
             strings,
             keys,
             values: (0..VEC_PUSHES).collect(),
+            churn_keys,
+            churn,
+            pairs,
         }
     }
 }
@@ -230,6 +333,8 @@ pub fn time_in<C: Contender, R: Reach>(
         Workload::Strings => time_work::<C, R, api::Strings>(contender, inputs, iters),
         Workload::VecPush => time_work::<C, R, api::VecPush>(contender, inputs, iters),
         Workload::HashMap => time_work::<C, R, api::HashMapInsert>(contender, inputs, iters),
+        Workload::Churn => time_work::<C, R, recycle::Churn>(contender, inputs, iters),
+        Workload::Pairs => time_work::<C, R, recycle::Pairs>(contender, inputs, iters),
         Workload::Phases | Workload::AllocStr => panic!(
             "{} needs a reset and the typed API: time {} with time_typed",
             workload.name(),
@@ -317,6 +422,8 @@ pub fn run<A: Allocator + Copy, R: Reach>(
         Workload::Strings => api::Strings::run::<A, R>(a, inputs, blocks),
         Workload::VecPush => api::VecPush::run::<A, R>(a, inputs, blocks),
         Workload::HashMap => api::HashMapInsert::run::<A, R>(a, inputs, blocks),
+        Workload::Churn => recycle::Churn::run::<A, R>(a, inputs, blocks),
+        Workload::Pairs => recycle::Pairs::run::<A, R>(a, inputs, blocks),
         Workload::Phases | Workload::AllocStr => panic!(
             "{} needs a reset and the typed API: run it with run_typed",
             workload.name()
