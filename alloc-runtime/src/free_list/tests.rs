@@ -15,7 +15,7 @@ use super::*;
 use crate::testing::{self, Conformance};
 use crate::{Arena, Bump, Counting, Global};
 
-// mod model;
+mod model;
 
 fn align(bytes: usize) -> Alignment {
     Alignment::new(bytes).unwrap()
