@@ -208,6 +208,13 @@ impl<A: RawAlloc, const MIN: usize, const MAX: usize> FreeList<A, MIN, MAX> {
         NonNull::slice_from_raw_parts(ptr, Self::BLOCK_LEN)
     }
 
+    /// A request out of range: the parent's, out of line so that the hit
+    /// path saves no registers (a tail call).
+    #[inline(never)]
+    fn forward(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        self.parent.alloc(len, align, caller)
+    }
+
     /// The miss: a fresh block from the parent.
     #[cold]
     #[inline(never)]
@@ -250,7 +257,7 @@ unsafe impl<A: RawAlloc, const MIN: usize, const MAX: usize> RawAlloc for FreeLi
                 None => self.refill(caller),
             }
         } else {
-            self.parent.alloc(len, align, caller)
+            self.forward(len, align, caller)
         }
     }
 

@@ -251,6 +251,13 @@ impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> SizeClasses<A, STEP, 
         NonNull::slice_from_raw_parts(ptr, (i + 1) * STEP)
     }
 
+    /// A request past the classes: the parent's, out of line so that the
+    /// hit path saves no registers (a tail call).
+    #[inline(never)]
+    fn forward(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        self.parent.alloc(len, align, caller)
+    }
+
     /// The miss: a fresh block of class `i` from the parent.
     #[cold]
     #[inline(never)]
@@ -295,7 +302,7 @@ unsafe impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> RawAlloc
                 Some(block) => Some(block),
                 None => self.refill(i, caller),
             },
-            None => self.parent.alloc(len, align, caller),
+            None => self.forward(len, align, caller),
         }
     }
 
