@@ -224,6 +224,25 @@ impl<A: RawAlloc, const MIN: usize, const MAX: usize> FreeList<A, MIN, MAX> {
     }
 }
 
+impl<A: RawAlloc + core::fmt::Debug, const MIN: usize, const MAX: usize> core::fmt::Debug
+    for FreeList<A, MIN, MAX>
+{
+    /// The parent, the number of kept blocks and the bound.
+    ///
+    /// ```
+    /// use alloc_runtime::{FreeList, Global};
+    /// let pool: FreeList<Global, 1, 8> = FreeList::with_max_kept(Global, 4);
+    /// assert_eq!(format!("{pool:?}"), "FreeList { parent: Global, kept: 0, max_kept: 4 }");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FreeList")
+            .field("parent", &self.parent)
+            .field("kept", &self.kept())
+            .field("max_kept", &self.max_kept)
+            .finish()
+    }
+}
+
 impl<A: RawAlloc, const MIN: usize, const MAX: usize> Drop for FreeList<A, MIN, MAX> {
     fn drop(&mut self) {
         while let Some(block) = self.kept.pop() {

@@ -266,6 +266,26 @@ impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> SizeClasses<A, STEP, 
     }
 }
 
+impl<A: RawAlloc + core::fmt::Debug, const STEP: usize, const CLASSES: usize> core::fmt::Debug
+    for SizeClasses<A, STEP, CLASSES>
+{
+    /// The parent, the number of kept blocks (in all classes) and the
+    /// bound per class.
+    ///
+    /// ```
+    /// use alloc_runtime::{Global, SizeClasses};
+    /// let classes: SizeClasses<Global> = SizeClasses::with_max_kept(Global, 4);
+    /// assert_eq!(format!("{classes:?}"), "SizeClasses { parent: Global, kept: 0, max_kept: 4 }");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SizeClasses")
+            .field("parent", &self.parent)
+            .field("kept", &self.kept())
+            .field("max_kept", &self.max_kept)
+            .finish()
+    }
+}
+
 impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> Drop for SizeClasses<A, STEP, CLASSES> {
     fn drop(&mut self) {
         for (i, stack) in self.classes.iter().enumerate() {
