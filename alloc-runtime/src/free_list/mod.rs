@@ -208,12 +208,38 @@ impl<A: RawAlloc, const MIN: usize, const MAX: usize> FreeList<A, MIN, MAX> {
         NonNull::slice_from_raw_parts(ptr, Self::BLOCK_LEN)
     }
 
+    /// A request out of range: the parent's, out of line so that the hit
+    /// path saves no registers (a tail call).
+    #[inline(never)]
+    fn forward(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        self.parent.alloc(len, align, caller)
+    }
+
     /// The miss: a fresh block from the parent.
     #[cold]
     #[inline(never)]
     fn refill(&self, caller: Caller) -> Option<NonNull<u8>> {
         self.parent
             .alloc(Self::BLOCK_LEN, Self::BLOCK_ALIGN, caller)
+    }
+}
+
+impl<A: RawAlloc + core::fmt::Debug, const MIN: usize, const MAX: usize> core::fmt::Debug
+    for FreeList<A, MIN, MAX>
+{
+    /// The parent, the number of kept blocks and the bound.
+    ///
+    /// ```
+    /// use alloc_runtime::{FreeList, Global};
+    /// let pool: FreeList<Global, 1, 8> = FreeList::with_max_kept(Global, 4);
+    /// assert_eq!(format!("{pool:?}"), "FreeList { parent: Global, kept: 0, max_kept: 4 }");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FreeList")
+            .field("parent", &self.parent)
+            .field("kept", &self.kept())
+            .field("max_kept", &self.max_kept)
+            .finish()
     }
 }
 
@@ -250,7 +276,7 @@ unsafe impl<A: RawAlloc, const MIN: usize, const MAX: usize> RawAlloc for FreeLi
                 None => self.refill(caller),
             }
         } else {
-            self.parent.alloc(len, align, caller)
+            self.forward(len, align, caller)
         }
     }
 

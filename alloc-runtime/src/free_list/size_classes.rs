@@ -251,11 +251,38 @@ impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> SizeClasses<A, STEP, 
         NonNull::slice_from_raw_parts(ptr, (i + 1) * STEP)
     }
 
+    /// A request past the classes: the parent's, out of line so that the
+    /// hit path saves no registers (a tail call).
+    #[inline(never)]
+    fn forward(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        self.parent.alloc(len, align, caller)
+    }
+
     /// The miss: a fresh block of class `i` from the parent.
     #[cold]
     #[inline(never)]
     fn refill(&self, i: usize, caller: Caller) -> Option<NonNull<u8>> {
         self.parent.alloc((i + 1) * STEP, Self::ALIGN, caller)
+    }
+}
+
+impl<A: RawAlloc + core::fmt::Debug, const STEP: usize, const CLASSES: usize> core::fmt::Debug
+    for SizeClasses<A, STEP, CLASSES>
+{
+    /// The parent, the number of kept blocks (in all classes) and the
+    /// bound per class.
+    ///
+    /// ```
+    /// use alloc_runtime::{Global, SizeClasses};
+    /// let classes: SizeClasses<Global> = SizeClasses::with_max_kept(Global, 4);
+    /// assert_eq!(format!("{classes:?}"), "SizeClasses { parent: Global, kept: 0, max_kept: 4 }");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SizeClasses")
+            .field("parent", &self.parent)
+            .field("kept", &self.kept())
+            .field("max_kept", &self.max_kept)
+            .finish()
     }
 }
 
@@ -295,7 +322,7 @@ unsafe impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> RawAlloc
                 Some(block) => Some(block),
                 None => self.refill(i, caller),
             },
-            None => self.parent.alloc(len, align, caller),
+            None => self.forward(len, align, caller),
         }
     }
 

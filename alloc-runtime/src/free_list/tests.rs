@@ -646,3 +646,23 @@ fn the_bump_under_free_lists_is_refilled_from_kept_blocks_only() {
         "every kept block once, then the bump is full"
     );
 }
+
+#[test]
+fn a_checking_parent_sees_no_leak_and_no_wrong_size_free() {
+    let debug = crate::DebugAlloc::new(Global);
+    {
+        let classes: SizeClasses<&crate::DebugAlloc<Global>, 16, 4> =
+            SizeClasses::with_max_kept(&debug, 3);
+        testing::conformance(&classes);
+        let pool: FreeList<&crate::DebugAlloc<Global>, 8, 40> = FreeList::with_max_kept(&debug, 2);
+        testing::conformance(&pool);
+        assert!(
+            debug.live_allocations() > 0,
+            "kept blocks are live in the parent"
+        );
+    }
+    debug
+        .check()
+        .expect("every block back, each with its own layout");
+    assert_eq!(debug.live_allocations(), 0);
+}

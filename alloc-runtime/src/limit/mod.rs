@@ -41,7 +41,7 @@ mod tests;
 /// drop(v);
 /// assert_eq!(limit.live_bytes(), 0);
 /// ```
-#[derive(alloc_derive::Allocator)]
+#[derive(alloc_derive::Allocator, Debug)]
 pub struct Limit<A> {
     parent: A,
     /// The budget on `live`.

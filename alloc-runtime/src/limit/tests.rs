@@ -56,6 +56,62 @@ unsafe fn resize8<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, new: usize) ->
     }
 }
 
+/// `resize` of the `len`-byte block at `p` (alignment `al`) to `new`.
+///
+/// # Safety
+///
+/// `resize`'s contract for `a`.
+unsafe fn resize_at<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, al: usize, new: usize) -> bool {
+    // SAFETY: the caller's promise.
+    unsafe {
+        a.resize(
+            NonNull::slice_from_raw_parts(p, len),
+            align(al),
+            new,
+            Caller::here(),
+        )
+    }
+}
+
+/// `remap` of the `len`-byte block at `p` (alignment `al`) to `new`.
+///
+/// # Safety
+///
+/// `remap`'s contract for `a`.
+unsafe fn remap_at<A: RawAlloc>(
+    a: &A,
+    p: NonNull<u8>,
+    len: usize,
+    al: usize,
+    new: usize,
+) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's promise.
+    unsafe {
+        a.remap(
+            NonNull::slice_from_raw_parts(p, len),
+            align(al),
+            new,
+            Caller::here(),
+        )
+    }
+}
+
+/// `free` of the `len`-byte block at `p`, alignment `al`.
+///
+/// # Safety
+///
+/// `free`'s contract for `a`.
+unsafe fn free_at<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, al: usize) {
+    // SAFETY: the caller's promise.
+    unsafe {
+        a.free(
+            NonNull::slice_from_raw_parts(p, len),
+            align(al),
+            Caller::here(),
+        )
+    };
+}
+
 /// `remap` of the `len`-byte block at `p` (alignment 8) to `new`.
 ///
 /// # Safety
@@ -326,7 +382,8 @@ fn config() -> ProptestConfig {
 #[derive(Clone, Debug)]
 enum Op {
     /// Allocate this many bytes.
-    Alloc(usize),
+    /// Allocate this many bytes at `1 << align_log2`.
+    Alloc(usize, u32),
     /// Resize the block at this index (modulo the live count) to this length.
     Resize(usize, usize),
     /// Remap likewise.
@@ -337,7 +394,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (1usize..300).prop_map(Op::Alloc),
+        (1usize..300, 0u32..=6).prop_map(|(n, a)| Op::Alloc(n, a)),
         (any::<usize>(), 1usize..300).prop_map(|(i, n)| Op::Resize(i, n)),
         (any::<usize>(), 1usize..300).prop_map(|(i, n)| Op::Remap(i, n)),
         any::<usize>().prop_map(Op::Free),
@@ -360,18 +417,20 @@ proptest! {
         let mut buf = [MaybeUninit::uninit(); 8192];
         let limit = Limit::new(Counting::new(Bump::new(&mut buf)), max_live).with_max_total(max_total);
         let (mut live, mut total, mut refused) = (0usize, 0usize, 0usize);
-        let mut blocks: StdVec<(NonNull<u8>, usize)> = StdVec::new();
+        let mut blocks: StdVec<(NonNull<u8>, usize, usize)> = StdVec::new();
         for op in ops {
             let asks_before = limit.inner().stats().allocations + limit.inner().stats().failures;
             match op {
-                Op::Alloc(n) => {
+                Op::Alloc(n, align_log2) => {
+                    let al = 1usize << align_log2;
                     let fits = live + n <= max_live && total + n <= max_total;
-                    match raw(&limit, n) {
+                    match limit.alloc(n, align(al), Caller::here()) {
                         Some(p) => {
                             prop_assert!(fits);
                             live += n;
                             total += n;
-                            blocks.push((p, n));
+                            prop_assert_eq!(p.addr().get() % al, 0);
+                            blocks.push((p, n, al));
                         }
                         None if fits => {} // the bump is full
                         None => {
@@ -383,25 +442,25 @@ proptest! {
                 }
                 Op::Resize(i, n) | Op::Remap(i, n) if !blocks.is_empty() => {
                     let i = i % blocks.len();
-                    let (p, old) = blocks[i];
+                    let (p, old, al) = blocks[i];
                     let fits = n <= old || (live + (n - old) <= max_live && total + (n - old) <= max_total);
                     let done = if matches!(op, Op::Resize(..)) {
                         // SAFETY: `p` is live with length `old`, alignment 8.
-                        unsafe { resize8(&limit, p, old, n) }.then_some(p)
+                        unsafe { resize_at(&limit, p, old, al, n) }.then_some(p)
                     } else {
                         // SAFETY: as above.
-                        unsafe { remap8(&limit, p, old, n) }
+                        unsafe { remap_at(&limit, p, old, al, n) }
                     };
                     if let Some(q) = done {
                         prop_assert!(fits);
                         if n > old { live += n - old; total += n - old; } else { live -= old - n; }
-                        blocks[i] = (q, n);
+                        blocks[i] = (q, n, al);
                     }
                 }
                 Op::Free(i) if !blocks.is_empty() => {
-                    let (p, n) = blocks.swap_remove(i % blocks.len());
+                    let (p, n, al) = blocks.swap_remove(i % blocks.len());
                     // SAFETY: live, with its current length, freed once.
-                    unsafe { raw_free(&limit, p, n) };
+                    unsafe { free_at(&limit, p, n, al) };
                     live -= n;
                 }
                 _ => {}
@@ -412,9 +471,9 @@ proptest! {
             prop_assert_eq!(limit.inner().stats().live_bytes, live);
             prop_assert_eq!(limit.remaining(), (max_live.saturating_sub(live)).min(max_total.saturating_sub(total)));
         }
-        for (p, n) in blocks {
+        for (p, n, al) in blocks {
             // SAFETY: live, with its current length, freed once.
-            unsafe { raw_free(&limit, p, n) };
+            unsafe { free_at(&limit, p, n, al) };
         }
         prop_assert_eq!(limit.live_bytes(), 0);
         prop_assert_eq!(limit.inner().stats().live_bytes, 0);
