@@ -45,7 +45,7 @@ fn check_overrides(cx: &Ctxt, input: &Input<'_>) {
     if !matches!(input.data, Data::Struct(_)) {
         return;
     }
-    let parents = input.parents().count();
+    let parents = well_formed_parents(input);
     if parents == 1 {
         return;
     }
@@ -94,7 +94,7 @@ fn check_route(cx: &Ctxt, input: &Input<'_>) {
     let Some(route) = &input.attrs.route else {
         return;
     };
-    if input.parents().count() >= 2 || !matches!(input.data, Data::Struct(_)) {
+    if well_formed_parents(input) >= 2 || !matches!(input.data, Data::Struct(_)) {
         return;
     }
     cx.error_spanned_by(
@@ -106,4 +106,14 @@ fn check_route(cx: &Ctxt, input: &Input<'_>) {
             render(&route.item),
         ),
     );
+}
+
+/// The parent fields, not counting one written wrongly (`parent = 1`,
+/// reported already): what the struct was meant to be is then unclear, and
+/// one error about it is enough.
+fn well_formed_parents(input: &Input<'_>) -> usize {
+    input
+        .parents()
+        .filter(|field| field.attrs.parent.as_ref().is_some_and(|p| !p.malformed))
+        .count()
 }
