@@ -5,7 +5,7 @@
 //! `Allocator` through the [`bridge`]), `delegate_raw_alloc!` (`RawAlloc`
 //! forwarded to the `#[allocator(parent)]` field, and `Owns` with it when
 //! the parent hands out every block) and `pair_raw_alloc!` (`RawAlloc` and
-//! `Owns` of a struct with two parents, through the [`route`] functions).
+//! `Owns` of a struct with two parents, through the `route` functions).
 //! The macros name
 //! everything through `$crate`, so `#[allocator(crate = "path")]` can rename
 //! the runtime but cannot swap it: a look-alike module must bring macros of
@@ -414,7 +414,7 @@ macro_rules! __alloc_runtime_delegate_raw_alloc {
 /// and `$second`: allocation from the parts a [`Route`] names (the
 /// `$route` function's answer, or [`Route::FirstThenSecond`]), and `free`,
 /// `resize`, `remap` and `validate` to the first part when its [`Owns`]
-/// claims the block, to the second otherwise (the [`route`] functions).
+/// claims the block, to the second otherwise (the `route` functions).
 /// Plus `unsafe impl Owns for $ty` where both parts are `Owns`.
 ///
 /// ```text
