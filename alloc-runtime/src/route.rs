@@ -12,6 +12,9 @@ use core::ptr::NonNull;
 
 use crate::{Alignment, Caller, Owns, RawAlloc};
 
+#[cfg(test)]
+pub(crate) mod model;
+
 /// Where a two-part composite sends an allocation.
 ///
 /// Returned by the `route` function of a two-parent

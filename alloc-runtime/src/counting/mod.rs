@@ -248,19 +248,6 @@ impl<A> Counting<A> {
     }
 }
 
-// SAFETY: the overrides of `alloc`, `resize` and `remap` above call the
-// same function of `inner` and return its answer unchanged, so the blocks
-// a `Counting` hands out are exactly `inner`'s, and the memory it manages
-// is `inner`'s: `inner`'s answer keeps the contract. (The derive forwards
-// `Owns` only for wrappers without such overrides; this one is written by
-// hand, as the derive's page says to.)
-unsafe impl<A: Owns> Owns for Counting<A> {
-    #[inline(always)]
-    fn owns(&self, memory: NonNull<[u8]>) -> bool {
-        self.inner.owns(memory)
-    }
-}
-
 impl<A: RawAlloc> Counting<A> {
     #[inline(always)]
     fn counted_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
@@ -322,6 +309,17 @@ impl<A: RawAlloc> Counting<A> {
         self.counters.freed(memory.len());
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
+    }
+}
+
+// SAFETY: `Counting` hands out exactly its parent's blocks (each override
+// returns the parent's answer unchanged, with the length asked for), so its
+// live blocks are the parent's live blocks with their current lengths, and
+// the memory it manages is the parent's: the parent's answer is right.
+unsafe impl<A: Owns> Owns for Counting<A> {
+    #[inline(always)]
+    fn owns(&self, memory: NonNull<[u8]>) -> bool {
+        self.inner.owns(memory)
     }
 }
 
