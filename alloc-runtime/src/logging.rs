@@ -45,7 +45,7 @@ use core::fmt;
 use core::mem;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, RawAlloc};
+use crate::{Alignment, Caller, Owns, RawAlloc};
 
 /// One of the four allocator functions, as named in an [`Event`].
 ///
@@ -765,6 +765,19 @@ impl<A: RawAlloc, S: Sink> Logging<A, S> {
             align,
             caller,
         });
+    }
+}
+
+// SAFETY: `Logging` hands out exactly its parent's blocks (each override
+// returns the parent's answer unchanged), so its live blocks are the
+// parent's live blocks with their current lengths, and the memory it
+// manages is the parent's: the parent's answer is right. Not logged: `owns`
+// is a question, not one of the four functions, and it must not unwind,
+// which a sink could.
+unsafe impl<A: Owns, S: Sink> Owns for Logging<A, S> {
+    #[inline(always)]
+    fn owns(&self, memory: NonNull<[u8]>) -> bool {
+        self.inner.owns(memory)
     }
 }
 

@@ -12,6 +12,9 @@ use core::ptr::NonNull;
 
 use crate::{Alignment, Caller, Owns, RawAlloc};
 
+#[cfg(test)]
+pub(crate) mod model;
+
 /// Where a two-part composite sends an allocation.
 ///
 /// Returned by the `route` function of a two-parent
@@ -39,6 +42,11 @@ pub enum Route {
 }
 
 /// Allocates from the parts `route` names, in its order.
+///
+/// With [`Route::FirstThenSecond`] this is the first part's `alloc` and one
+/// branch; the second part is reached through a `#[cold]` call only when
+/// the first refuses. Safe: the block comes from one part, and the other
+/// functions of this module find that part again with [`Owns`].
 #[inline(always)]
 pub fn alloc<F: RawAlloc, S: RawAlloc>(
     first: &F,
@@ -48,8 +56,31 @@ pub fn alloc<F: RawAlloc, S: RawAlloc>(
     align: Alignment,
     caller: Caller,
 ) -> Option<NonNull<u8>> {
-    let _ = (first, second, route, len, align, caller);
-    todo!()
+    match route {
+        Route::First => first.alloc(len, align, caller),
+        Route::Second => second.alloc(len, align, caller),
+        Route::FirstThenSecond => match first.alloc(len, align, caller) {
+            Some(memory) => Some(memory),
+            None => alloc_cold(second, len, align, caller),
+        },
+        Route::SecondThenFirst => match second.alloc(len, align, caller) {
+            Some(memory) => Some(memory),
+            None => alloc_cold(first, len, align, caller),
+        },
+    }
+}
+
+/// The other part's `alloc`, out of the fast path: reached only when the
+/// part tried first refused.
+#[cold]
+#[inline(never)]
+fn alloc_cold<A: RawAlloc>(
+    part: &A,
+    len: usize,
+    align: Alignment,
+    caller: Caller,
+) -> Option<NonNull<u8>> {
+    part.alloc(len, align, caller)
 }
 
 /// Resizes in place in the part that owns `memory`.
@@ -67,11 +98,24 @@ pub unsafe fn resize<F: RawAlloc + Owns, S: RawAlloc>(
     new_len: usize,
     caller: Caller,
 ) -> bool {
-    let _ = (first, second, memory, align, new_len, caller);
-    todo!()
+    if first.owns(memory) {
+        // SAFETY: the caller's `resize` contract makes `memory` a live,
+        // non-empty block of one of the parts with its current length and
+        // alignment; `Owns` answers `false` for the second part's live
+        // blocks (they are disjoint from the first's memory), so `true`
+        // means the first part made it.
+        unsafe { first.resize(memory, align, new_len, caller) }
+    } else {
+        // SAFETY: as above; `Owns` answers `true` for every live block of
+        // the first part, so `false` means the second part made it.
+        unsafe { second.resize(memory, align, new_len, caller) }
+    }
 }
 
 /// Remaps in the part that owns `memory`.
+///
+/// A block the part moves stays in that part, so later calls find it
+/// there again.
 ///
 /// # Safety
 ///
@@ -85,8 +129,17 @@ pub unsafe fn remap<F: RawAlloc + Owns, S: RawAlloc>(
     new_len: usize,
     caller: Caller,
 ) -> Option<NonNull<u8>> {
-    let _ = (first, second, memory, align, new_len, caller);
-    todo!()
+    if first.owns(memory) {
+        // SAFETY: the caller's `remap` contract makes `memory` a live,
+        // non-empty block of one of the parts; `Owns` is exact for it
+        // (`true` only for the first part's live blocks), so the first
+        // part made it.
+        unsafe { first.remap(memory, align, new_len, caller) }
+    } else {
+        // SAFETY: as above; `Owns` answers `true` for every live block of
+        // the first part, so `false` means the second part made it.
+        unsafe { second.remap(memory, align, new_len, caller) }
+    }
 }
 
 /// Frees to the part that owns `memory`.
@@ -103,11 +156,26 @@ pub unsafe fn free<F: RawAlloc + Owns, S: RawAlloc>(
     align: Alignment,
     caller: Caller,
 ) {
-    let _ = (first, second, memory, align, caller);
-    todo!()
+    if first.owns(memory) {
+        // SAFETY: the caller's `free` contract makes `memory` a live,
+        // non-empty block of one of the parts, not used again; `Owns`
+        // answers `false` for the second part's live blocks, so `true`
+        // means the first part made it.
+        unsafe { first.free(memory, align, caller) }
+    } else {
+        // SAFETY: as above; `Owns` answers `true` for every live block of
+        // the first part, so `false` means the second part made it.
+        unsafe { second.free(memory, align, caller) }
+    }
 }
 
 /// Asks the part that owns `memory` to validate it.
+///
+/// A block the first part does not own goes to the second part's
+/// `validate`, which answers for it as far as it can tell (`false` from a
+/// part that keeps records and did not hand it out, `true` from one that
+/// keeps none). Safe with any arguments: `Owns` and `validate` only
+/// compare addresses.
 #[inline(always)]
 pub fn validate<F: RawAlloc + Owns, S: RawAlloc>(
     first: &F,
@@ -116,8 +184,11 @@ pub fn validate<F: RawAlloc + Owns, S: RawAlloc>(
     align: Alignment,
     caller: Caller,
 ) -> bool {
-    let _ = (first, second, memory, align, caller);
-    todo!()
+    if first.owns(memory) {
+        first.validate(memory, align, caller)
+    } else {
+        second.validate(memory, align, caller)
+    }
 }
 
 /// Whether either part owns `memory`.

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, RawAlloc};
+use crate::{Alignment, Caller, Owns, RawAlloc};
 use counters::{Counters, bump_u64};
 
 mod counters;
@@ -309,6 +309,17 @@ impl<A: RawAlloc> Counting<A> {
         self.counters.freed(memory.len());
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
+    }
+}
+
+// SAFETY: `Counting` hands out exactly its parent's blocks (each override
+// returns the parent's answer unchanged, with the length asked for), so its
+// live blocks are the parent's live blocks with their current lengths, and
+// the memory it manages is the parent's: the parent's answer is right.
+unsafe impl<A: Owns> Owns for Counting<A> {
+    #[inline(always)]
+    fn owns(&self, memory: NonNull<[u8]>) -> bool {
+        self.inner.owns(memory)
     }
 }
 

@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 use super::quarantine::{BlockPtr, Held};
 use super::records::{Freed, Record, State};
 use super::{Config, Leak, Misuse, MisuseKind, OnDrop, Op, Report, Site};
-use crate::{Alignment, Caller, RawAlloc};
+use crate::{Alignment, Caller, Owns, RawAlloc};
 
 /// A wrapper over any [`RawAlloc`] that records every live allocation and
 /// catches misuse: Zig's `DebugAllocator`. See the [module](super) docs.
@@ -712,6 +712,47 @@ unsafe impl<A: RawAlloc> RawAlloc for DebugAlloc<A> {
         };
         self.find_or_record(&mut state, Op::Move, memory, align, None, caller)
             .is_some()
+    }
+}
+
+/// Asks the parent: every block `DebugAlloc` hands out is a parent block at
+/// the same address. A block shrunk in place keeps its parent length, so
+/// for a live block the parent is asked about the block it holds (address
+/// and parent length, from the records); anything else is asked as given.
+/// While the allocator is busy (a call from code its parent runs) the
+/// records cannot be read: the parent is asked about `memory` as given,
+/// and a refused reentrant call is counted.
+// SAFETY: the blocks `DebugAlloc` hands out are the parent's blocks at the
+// same address, and the memory it manages is the parent's (held blocks, in
+// the quarantine, are still allocated at the parent, so they are memory the
+// parent manages too). For a live block with its current length, its
+// record (found by address) gives the length the parent holds, and the
+// parent answers `true` for its own live block; a length shrunk in place
+// only by bookkeeping is never passed on as such. A range disjoint from all
+// the memory `DebugAlloc` manages is disjoint from the parent's, and no
+// live record starts inside it, so the parent, asked about it as given,
+// answers `false`. While busy, the range as given is asked: exact for
+// every block whose length the parent holds, and for every parent whose
+// `owns` answers `true` inside its blocks (`Bump`, `Arena` and the
+// composites of them); the one case the parent's contract leaves open is a
+// block shrunk in place, asked while busy, over a parent that answers only
+// for exact lengths. Reads of the records are `try_borrow`: no unwinding.
+unsafe impl<A: Owns> Owns for DebugAlloc<A> {
+    fn owns(&self, memory: NonNull<[u8]>) -> bool {
+        let ptr = memory.cast::<u8>();
+        let parent_len = match self.state.try_borrow() {
+            Ok(state) => state
+                .live
+                .get(&ptr.addr().get())
+                .filter(|record| record.len == memory.len())
+                .map(|record| record.parent_len),
+            Err(_) => {
+                self.refuse_reentrant();
+                None
+            }
+        };
+        let held = NonNull::slice_from_raw_parts(ptr, parent_len.unwrap_or(memory.len()));
+        self.inner.owns(held)
     }
 }
 

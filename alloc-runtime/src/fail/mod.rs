@@ -5,7 +5,7 @@ use core::cell::Cell;
 use core::fmt;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, RawAlloc};
+use crate::{Alignment, Caller, Owns, RawAlloc};
 use config::NEVER;
 
 mod config;
@@ -670,6 +670,18 @@ impl<A: RawAlloc> Fail<A> {
         self.frees.set(self.frees.get().wrapping_add(1));
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
+    }
+}
+
+// SAFETY: `Fail` hands out exactly its parent's blocks (each override
+// refuses, handing out nothing, or returns the parent's answer unchanged),
+// so its live blocks are the parent's live blocks with their current
+// lengths, and the memory it manages is the parent's: the parent's answer
+// is right. No request is refused here: `owns` is not a request for memory.
+unsafe impl<A: Owns> Owns for Fail<A> {
+    #[inline(always)]
+    fn owns(&self, memory: NonNull<[u8]>) -> bool {
+        self.inner.owns(memory)
     }
 }
 
