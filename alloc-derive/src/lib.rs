@@ -68,6 +68,9 @@ use syn::{DeriveInput, parse_macro_input};
 ///   when its `Owns` says it made the block, else to the second. So the
 ///   first part must implement `Owns` (`Bump`, `Arena`, a wrapper or a
 ///   composite of those); `Global`, which cannot tell, goes second. The
+///   derive adds the bounds (`First: RawAlloc + Owns, Second: RawAlloc`)
+///   itself, and a first part of a type without generic parameters that is
+///   not `Owns` is reported at its field. The
 ///   struct is `Owns` itself where both parts are, so composites nest. A
 ///   block that does not fit when it grows moves, by the usual allocate,
 ///   copy and free, to wherever the route sends the new size.
