@@ -333,9 +333,7 @@ fn failures_in_a_fallback_primary_are_absorbed_by_the_secondary() {
             let mut buffer = [MaybeUninit::uninit(); 2048];
             let stack = Fallback::new(Fail::with_config(Bump::new(&mut buffer), config), &backing);
             let result = workload(&stack);
-            let reached = stack.primary().allocations();
-            drop(stack);
-            (result, reached)
+            (result, stack.primary().allocations())
         };
         (reached.0, reached.1, backing.stats().live_bytes)
     });
