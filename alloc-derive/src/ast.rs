@@ -23,6 +23,15 @@ pub enum Data<'a> {
     Union(&'a DataUnion),
 }
 
+/// A struct without a parent implements `RawAlloc` itself; with one it
+/// wraps it; with two (or more, an error) it is a composite of the first
+/// two.
+pub enum Shape<'f, 'a> {
+    Own,
+    Wrapper(&'f Field<'a>),
+    Pair(&'f Field<'a>, &'f Field<'a>),
+}
+
 pub struct Field<'a> {
     pub original: &'a syn::Field,
     /// Position among the fields, for a tuple struct's `self.0`.
@@ -63,9 +72,24 @@ impl<'a> Input<'a> {
 
     /// The first field marked `#[allocator(parent)]`.
     pub fn parent(&self) -> Option<&Field<'a>> {
+        self.parents().next()
+    }
+
+    /// The fields marked `#[allocator(parent)]`, in order.
+    pub fn parents(&self) -> impl Iterator<Item = &Field<'a>> {
         self.fields()
             .iter()
-            .find(|field| field.attrs.parent.is_some())
+            .filter(|field| field.attrs.parent.is_some())
+    }
+
+    /// What the parent fields make of the struct.
+    pub fn shape(&self) -> Shape<'_, 'a> {
+        let mut parents = self.parents();
+        match (parents.next(), parents.next()) {
+            (None, _) => Shape::Own,
+            (Some(parent), None) => Shape::Wrapper(parent),
+            (Some(first), Some(second)) => Shape::Pair(first, second),
+        }
     }
 }
 

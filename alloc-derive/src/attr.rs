@@ -7,8 +7,8 @@
 //! The grammar:
 //!
 //! ```text
-//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path)]
-//! on a field:     #[allocator(parent)]
+//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path, route = path)]
+//! on a field:     #[allocator(parent)]   (one field: a wrapper; two: a composite)
 //! ```
 
 use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
@@ -20,7 +20,7 @@ use syn::{Attribute, ExprPath, Ident, LitStr, Meta, Path, PathSegment, Token};
 
 use crate::ctxt::Ctxt;
 use crate::render::render;
-use crate::symbol::{ALLOCATOR, CRATE, PARENT, UNSAFE, VALIDATE};
+use crate::symbol::{ALLOCATOR, CRATE, PARENT, ROUTE, UNSAFE, VALIDATE};
 
 /// One of the functions of `RawAlloc` that an override replaces: the four,
 /// whose overrides are unsafe, and `validate`, whose override is safe.
@@ -93,6 +93,14 @@ pub struct CratePath {
     pub path: Path,
 }
 
+/// `route = path`: where a two-parent struct allocates.
+pub struct RouteFn {
+    /// `route = path` as written, for error spans.
+    pub item: Item,
+    /// The safe function that answers a `Route` for each allocation.
+    pub path: ExprPath,
+}
+
 /// The `#[allocator(...)]` attributes of the struct.
 pub struct Container {
     pub krate: Option<CratePath>,
@@ -101,6 +109,7 @@ pub struct Container {
     pub krate_unknown: bool,
     pub overrides: Vec<Override>,
     pub groups: Vec<UnsafeGroup>,
+    pub route: Option<RouteFn>,
     /// `#[allow(unsafe_code)]` on the struct, carried over to the generated
     /// `RawAlloc` impl: a lint attribute on the struct does not reach the
     /// impls a derive writes beside it, and an override's `unsafe` block
@@ -321,6 +330,7 @@ impl Container {
             krate_unknown: false,
             overrides: Vec::new(),
             groups: Vec::new(),
+            route: None,
             allow_unsafe_code: allows_unsafe_code(attrs),
         };
         for attr in allocator_attrs(attrs) {
@@ -343,6 +353,8 @@ impl Container {
             self.unsafe_group(cx, item);
         } else if item.path == VALIDATE {
             self.safe_override(cx, item);
+        } else if item.path == ROUTE {
+            self.route(cx, item);
         } else if let Some(function) = Function::from_path(&item.path) {
             let name = function.name();
             let written = render(&item);
@@ -365,7 +377,7 @@ impl Container {
             cx.error_spanned_by(
                 &item.path,
                 format!(
-                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)` or `validate = ...`",
+                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)`, `validate = ...` or `route = ...`",
                     item.name()
                 ),
             );
@@ -475,6 +487,16 @@ impl Container {
     }
 
     fn override_entry(&mut self, cx: &Ctxt, group: usize, entry: Item) {
+        if entry.path == ROUTE {
+            cx.error_spanned_by(
+                &entry,
+                format!(
+                    "choosing a `route` is safe; write `#[allocator({})]` outside `unsafe(...)`",
+                    render(&entry)
+                ),
+            );
+            return;
+        }
         let Some(function) = Function::from_path(&entry.path) else {
             cx.error_spanned_by(
                 &entry.path,
@@ -503,6 +525,25 @@ impl Container {
         self.record_override(cx, None, Function::Validate, item);
     }
 
+    /// `route = path`, directly in `#[allocator(...)]`.
+    fn route(&mut self, cx: &Ctxt, item: Item) {
+        let Some(path) = function_path(cx, &item, ROUTE.as_str()) else {
+            return;
+        };
+        if let Some(first) = &self.route {
+            cx.error_spanned_by(
+                &item,
+                format!(
+                    "duplicate `route`: `{}` after `{}`; give the route function once",
+                    render(&item),
+                    render(&first.item)
+                ),
+            );
+            return;
+        }
+        self.route = Some(RouteFn { item, path });
+    }
+
     fn record_override(
         &mut self,
         cx: &Ctxt,
@@ -511,31 +552,8 @@ impl Container {
         entry: Item,
     ) {
         let name = function.name();
-        let value = match &entry.kind {
-            Kind::Value(_, value) => value.clone(),
-            Kind::Word | Kind::List(_) => {
-                cx.error_spanned_by(
-                    &entry,
-                    format!(
-                        "`{}` needs the function to call; write `{name} = path::to::function`",
-                        render(&entry)
-                    ),
-                );
-                return;
-            }
-        };
-        let path = match syn::parse2::<ExprPath>(value.clone()) {
-            Ok(path) => path,
-            Err(_) => {
-                cx.error_spanned_by(
-                    &value,
-                    format!(
-                        "`{}` needs the path of a function; write `{name} = path::to::function`",
-                        render(&entry)
-                    ),
-                );
-                return;
-            }
+        let Some(path) = function_path(cx, &entry, name) else {
+            return;
         };
         if let Some(first) = self.overrides.iter().find(|o| o.function == function) {
             cx.error_spanned_by(
@@ -564,6 +582,35 @@ impl Container {
     /// The override of `function`, if any.
     pub fn override_of(&self, function: Function) -> Option<&Override> {
         self.overrides.iter().find(|o| o.function == function)
+    }
+}
+
+/// The path of `name = path`, or `None` after reporting why not.
+fn function_path(cx: &Ctxt, entry: &Item, name: &str) -> Option<ExprPath> {
+    let value = match &entry.kind {
+        Kind::Value(_, value) => value,
+        Kind::Word | Kind::List(_) => {
+            cx.error_spanned_by(
+                entry,
+                format!(
+                    "`{}` needs the function to call; write `{name} = path::to::function`",
+                    render(entry)
+                ),
+            );
+            return None;
+        }
+    };
+    if let Ok(path) = syn::parse2::<ExprPath>(value.clone()) {
+        Some(path)
+    } else {
+        cx.error_spanned_by(
+            value,
+            format!(
+                "`{}` needs the path of a function; write `{name} = path::to::function`",
+                render(entry)
+            ),
+        );
+        None
     }
 }
 
@@ -604,6 +651,7 @@ impl<'a> Field<'a> {
             }
         } else if item.path == CRATE
             || item.path == UNSAFE
+            || item.path == ROUTE
             || Function::from_path(&item.path).is_some()
         {
             cx.error_spanned_by(

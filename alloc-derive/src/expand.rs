@@ -7,7 +7,7 @@ use syn::{
     DeriveInput, Generics, TraitBoundModifier, Type, TypeParamBound, WhereClause, WherePredicate,
 };
 
-use crate::ast::{Field, Input};
+use crate::ast::{Field, Input, Shape};
 use crate::attr::Function;
 use crate::ctxt::Ctxt;
 use crate::{fallback, valid};
@@ -157,8 +157,8 @@ impl Bound {
     }
 }
 
-/// The user's where-clause with `bound` appended.
-fn where_clause(generics: &Generics, bound: &Bound) -> WhereClause {
+/// The user's where-clause with `bounds` appended.
+fn where_clause(generics: &Generics, bounds: &[Bound]) -> WhereClause {
     let mut clause = generics
         .where_clause
         .clone()
@@ -166,15 +166,17 @@ fn where_clause(generics: &Generics, bound: &Bound) -> WhereClause {
             where_token: Default::default(),
             predicates: Default::default(),
         });
-    clause
-        .predicates
-        .push(syn::parse2(bound.predicate.clone()).expect("a where-predicate"));
+    for bound in bounds {
+        clause
+            .predicates
+            .push(syn::parse2(bound.predicate.clone()).expect("a where-predicate"));
+    }
     clause
 }
 
 /// `#[allow(unused_lifetimes)]` where a `for<'__global>` binder is used.
-fn allow_binder(bound: &Bound) -> TokenStream {
-    if bound.global {
+fn allow_binder(bounds: &[Bound]) -> TokenStream {
+    if bounds.iter().any(|bound| bound.global) {
         quote!(#[allow(unused_lifetimes)])
     } else {
         TokenStream::new()
@@ -183,14 +185,25 @@ fn allow_binder(bound: &Bound) -> TokenStream {
 
 /// One error, at `ty`, if a global bound `ty: trait` does not hold: `RawAlloc`
 /// for the struct itself, `ParentAllocator` (`RawAlloc` with a message about
-/// the parent field) for the parent.
-fn assert_raw_alloc(bound: &TokenStream, ty: &impl ToTokens) -> TokenStream {
-    let ty = ty.to_token_stream();
-    let span = ty.span();
-    let check = quote_spanned!(span=> __assert_raw_alloc::<#ty>);
+/// the parent field) for a parent.
+fn assert_raw_alloc(bound: &TokenStream, tys: &[TokenStream]) -> TokenStream {
+    assert_bound(&format_ident!("__assert_raw_alloc"), bound, tys)
+}
+
+/// `fn name<__A: bound>()` and one `let _ = name::<ty>` per type, spanned
+/// at the type, or nothing without types.
+fn assert_bound(name: &syn::Ident, bound: &TokenStream, tys: &[TokenStream]) -> TokenStream {
+    if tys.is_empty() {
+        return TokenStream::new();
+    }
+    let checks = tys.iter().map(|ty| {
+        let span = ty.span();
+        let check = quote_spanned!(span=> #name::<#ty>);
+        quote!(let _ = #check;)
+    });
     quote! {
-        fn __assert_raw_alloc<__A: ?::core::marker::Sized + #bound>() {}
-        let _ = #check;
+        fn #name<__A: ?::core::marker::Sized + #bound>() {}
+        #(#checks)*
     }
 }
 
@@ -198,31 +211,52 @@ fn expand(input: &Input<'_>) -> TokenStream {
     let private = private_path(input);
     let scope = Scope::new(input.generics);
     let raw_alloc = quote!(#private::RawAlloc);
+    let owns = quote!(#private::Owns);
     let ident = input.ident;
     let (_, ty_generics, _) = input.generics.split_for_impl();
     let self_ty = quote!(#ident #ty_generics);
 
-    // The type that must implement `RawAlloc` for the handle and the
-    // allocator-api2 impl to work: the parent's, or the struct itself.
-    let parent = input.parent();
-    let required = match parent {
-        Some(field) => Bound::new(&scope, field.ty, &raw_alloc),
-        None => {
+    // The types that must implement `RawAlloc` (and, for the first part of
+    // a pair, `Owns`) for the handle and the allocator-api2 impl to work:
+    // the parents', or the struct itself. Global ones are asserted once,
+    // at the type.
+    let (required, assertion, raw) = match input.shape() {
+        Shape::Own => {
             let ty = quote_spanned!(ident.span()=> #self_ty);
-            Bound::new(&scope, &ty, &raw_alloc)
+            let required = vec![Bound::new(&scope, &ty, &raw_alloc)];
+            let global = global_types(&required, [ty]);
+            let assertion = assert_raw_alloc(&raw_alloc, &global);
+            (required, assertion, TokenStream::new())
         }
-    };
-    let assertion = if required.global {
-        match parent {
-            Some(field) => assert_raw_alloc(&quote!(#private::ParentAllocator), field.ty),
-            None => assert_raw_alloc(&raw_alloc, &quote_spanned!(ident.span()=> #self_ty)),
+        Shape::Wrapper(field) => {
+            let required = vec![Bound::new(&scope, field.ty, &raw_alloc)];
+            let global = global_types(&required, [field.ty.to_token_stream()]);
+            let assertion = assert_raw_alloc(&quote!(#private::ParentAllocator), &global);
+            let raw = raw_alloc_impl(input, field, &private, &required);
+            (required, assertion, raw)
         }
-    } else {
-        TokenStream::new()
+        Shape::Pair(first, second) => {
+            let required = vec![
+                Bound::new(&scope, first.ty, &quote!(#raw_alloc + #owns)),
+                Bound::new(&scope, second.ty, &raw_alloc),
+            ];
+            let global = global_types(
+                &required,
+                [first.ty.to_token_stream(), second.ty.to_token_stream()],
+            );
+            let first_global = global_types(&required[..1], [first.ty.to_token_stream()]);
+            let assertion = [
+                assert_raw_alloc(&quote!(#private::ParentAllocator), &global),
+                assert_bound(&format_ident!("__assert_owns"), &owns, &first_global),
+            ]
+            .into_iter()
+            .collect();
+            let raw = pair_impl(input, first, second, &private, &required);
+            (required, assertion, raw)
+        }
     };
 
     let inherent = inherent_impl(input, &scope, &private, &required);
-    let raw = parent.map(|field| raw_alloc_impl(input, field, &private, &required));
     let api2 = allocator_impl(input, &private, &required);
 
     quote! {
@@ -235,11 +269,21 @@ fn expand(input: &Input<'_>) -> TokenStream {
     }
 }
 
+/// The types of `tys` whose bound in `bounds` (same order) is global.
+fn global_types<const N: usize>(bounds: &[Bound], tys: [TokenStream; N]) -> Vec<TokenStream> {
+    bounds
+        .iter()
+        .zip(tys)
+        .filter(|(bound, _)| bound.global)
+        .map(|(_, ty)| ty)
+        .collect()
+}
+
 fn inherent_impl(
     input: &Input<'_>,
     scope: &Scope<'_>,
     private: &TokenStream,
-    required: &Bound,
+    required: &[Bound],
 ) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
@@ -331,7 +375,7 @@ fn raw_alloc_impl(
     input: &Input<'_>,
     parent: &Field<'_>,
     private: &TokenStream,
-    required: &Bound,
+    required: &[Bound],
 ) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
@@ -366,9 +410,39 @@ fn raw_alloc_impl(
     }
 }
 
+/// `RawAlloc` and `Owns` of a struct with two parents, through the
+/// runtime's `pair_raw_alloc!`, which writes the `unsafe impl`s: allocation
+/// where the `route` function says (first, then second, without one), the
+/// rest to the part whose `Owns` claims the block.
+fn pair_impl(
+    input: &Input<'_>,
+    first: &Field<'_>,
+    second: &Field<'_>,
+    private: &TokenStream,
+    required: &[Bound],
+) -> TokenStream {
+    let ident = input.ident;
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let predicates = where_clause(input.generics, required).predicates;
+    let allow = allow_binder(required);
+    let (first_member, first_ty) = (first.member(), first.ty);
+    let (second_member, second_ty) = (second.member(), second.ty);
+    let route = input.attrs.route.as_ref().map(|route| &route.path);
+
+    quote! {
+        #private::pair_raw_alloc! {
+            #allow
+            impl [#impl_generics] #ident #ty_generics where [#predicates];
+            first = #first_member: #first_ty;
+            second = #second_member: #second_ty;
+            route = [#route];
+        }
+    }
+}
+
 /// allocator-api2's `Allocator` through the runtime's `impl_allocator!`,
 /// which writes the `unsafe impl`.
-fn allocator_impl(input: &Input<'_>, private: &TokenStream, required: &Bound) -> TokenStream {
+fn allocator_impl(input: &Input<'_>, private: &TokenStream, required: &[Bound]) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
     let predicates = where_clause(input.generics, required).predicates;

@@ -28,7 +28,9 @@ use syn::{DeriveInput, parse_macro_input};
 
 /// Implements allocator-api2's `Allocator`, the `allocator()` and
 /// `sync_allocator()` handles and, for a struct with an
-/// `#[allocator(parent)]` field, `RawAlloc` by forwarding to that field.
+/// `#[allocator(parent)]` field, `RawAlloc` (and `Owns`) by forwarding to
+/// that field; for a struct with two, `RawAlloc` and `Owns` of a composite
+/// of the two.
 ///
 /// # What it generates
 ///
@@ -43,19 +45,53 @@ use syn::{DeriveInput, parse_macro_input};
 ///   `hashbrown`.
 ///
 /// Both need the struct to implement `RawAlloc`. Either write that impl
-/// yourself (an allocator of your own), or mark one field
-/// `#[allocator(parent)]` (a wrapper): the derive then implements
-/// `RawAlloc` too, by forwarding each of the four functions and `validate`
-/// to that field, except those the struct overrides. The field's type needs no bound
-/// written: the derive adds `where FieldType: RawAlloc` itself.
+/// yourself (an allocator of your own), or mark fields
+/// `#[allocator(parent)]`:
+///
+/// - **one field (a wrapper)**: the derive implements `RawAlloc` by
+///   forwarding each of the four functions and `validate` to that field,
+///   except those the struct overrides. The field's type needs no bound
+///   written: the derive adds `where FieldType: RawAlloc` itself. Unless
+///   `alloc`, `resize` or `remap` is overridden, it also implements `Owns`
+///   ("did this allocator hand out this block?") by asking the field, where
+///   the field's type is `Owns`: a wrapper over a `Bump` can be the first
+///   part of a composite, and one over `Global` still compiles, without
+///   `Owns`. Those three overrides decide what memory is handed out, so
+///   with one of them no `Owns` is generated: write `unsafe impl Owns`
+///   yourself if the answer is still the parent's (example below).
+///   `free` and `validate` overrides keep it.
+/// - **two fields (a composite)**, D's `FallbackAllocator` and more: each
+///   allocation goes to the parts a `Route` names, by default the first
+///   part, then the second if the first refuses (`Route::FirstThenSecond`);
+///   with `#[allocator(route = path)]`, the route function decides per
+///   request. `free`, `resize`, `remap` and `validate` go to the first part
+///   when its `Owns` says it made the block, else to the second. So the
+///   first part must implement `Owns` (`Bump`, `Arena`, a wrapper or a
+///   composite of those); `Global`, which cannot tell, goes second. The
+///   derive adds the bounds (`First: RawAlloc + Owns, Second: RawAlloc`)
+///   itself, and a first part of a type without generic parameters that is
+///   not `Owns` is reported at its field. The
+///   struct is `Owns` itself where both parts are, so composites nest. A
+///   block that does not fit when it grows moves, by the usual allocate,
+///   copy and free, to wherever the route sends the new size.
+///
+/// A route function is safe: `fn(&Self, len: usize, align: Alignment) ->
+/// Route`. Any answer is sound, because frees never depend on it: they
+/// are routed by `Owns`, an `unsafe` trait whose implementer promises the
+/// exact answer. A two-parent struct therefore needs no `unsafe` of yours
+/// and compiles under `#![forbid(unsafe_code)]`. No allocator function may
+/// unwind: a panic out of the route function aborts the process, as one
+/// out of a `validate` override does.
 ///
 /// # Attributes
 ///
 /// | attribute | where | meaning |
 /// | --- | --- | --- |
-/// | `#[allocator(parent)]` | one field | forward `RawAlloc` to this field |
-/// | `#[allocator(unsafe(alloc = path, resize = path, remap = path, free = path))]` | struct with a parent | call `path(self, args...)` instead of the parent for these functions (any subset) |
-/// | `#[allocator(validate = path)]` | struct with a parent | call the safe `path(self, memory, align, caller)` instead of the parent's `validate` |
+/// | `#[allocator(parent)]` | one field | forward `RawAlloc` (and `Owns`, see above) to this field |
+/// | `#[allocator(parent)]` | two fields | a composite of the two: allocate from the first, then the second; the rest to the part that owns the block |
+/// | `#[allocator(unsafe(alloc = path, resize = path, remap = path, free = path))]` | struct with one parent | call `path(self, args...)` instead of the parent for these functions (any subset) |
+/// | `#[allocator(validate = path)]` | struct with one parent | call the safe `path(self, memory, align, caller)` instead of the parent's `validate` |
+/// | `#[allocator(route = path)]` | struct with two parents | call the safe `path(self, len, align) -> Route` to choose where each allocation goes |
 /// | `#[allocator(crate = "path")]` | struct | where the runtime is, if not at `::alloc_runtime` |
 ///
 /// An override of one of the four functions is an unsafe promise, hence
@@ -76,6 +112,11 @@ use syn::{DeriveInput, parse_macro_input};
 /// cause undefined behaviour, and safe code cannot read through the pointer
 /// it receives. An unwind out of it aborts the process, as no allocator
 /// function may unwind.
+///
+/// Overrides are for wrappers: a composite's functions are fixed by the
+/// routing (write `unsafe impl RawAlloc` yourself, without the two
+/// `#[allocator(parent)]`, to change them), and a third parent is one too
+/// many (make one part a composite of its own).
 ///
 /// The derive writes no `unsafe impl` itself: the runtime's macros do
 /// (`__private`), naming everything through their own crate. So
@@ -116,6 +157,105 @@ use syn::{DeriveInput, parse_macro_input};
 /// v.push(1u32);
 /// tally.allocator().create(2u64).unwrap();
 /// assert_eq!(tally.count.get(), 2);
+/// ```
+///
+/// A composite of your own, in the style of D's `Segregator` and
+/// `FallbackAllocator` at once: small requests to a stack buffer (then the
+/// heap when it is full), large ones straight to the heap. No `unsafe`:
+///
+/// ```
+/// # #![forbid(unsafe_code)]
+/// use alloc_runtime::{Alignment, Allocator, Bump, Global, Route};
+/// use core::mem::MaybeUninit;
+///
+/// #[derive(Allocator)]
+/// #[allocator(route = Self::by_size)]
+/// struct SmallOnStack<'a> {
+///     #[allocator(parent)]
+///     stack: Bump<'a>,
+///     #[allocator(parent)]
+///     heap: Global,
+/// }
+///
+/// impl SmallOnStack<'_> {
+///     fn by_size(&self, len: usize, _: Alignment) -> Route {
+///         if len <= 64 { Route::FirstThenSecond } else { Route::Second }
+///     }
+/// }
+///
+/// let mut buffer = [MaybeUninit::uninit(); 1024];
+/// let a = SmallOnStack { stack: Bump::new(&mut buffer), heap: Global };
+///
+/// let small = allocator_api2::boxed::Box::new_in([1u8; 16], &a);
+/// let large = allocator_api2::boxed::Box::new_in([2u8; 4096], &a);
+/// assert!(a.stack.owns(small.as_ptr()));
+/// assert!(!a.stack.owns(large.as_ptr()));
+/// // Frees find their part again, whatever the route said.
+/// drop((small, large));
+/// ```
+///
+/// A wrapper forwards `Owns` to its parent, so it can come first in a
+/// composite; one that overrides `alloc` (here, to refuse large requests)
+/// decides what it hands out, and says so itself:
+///
+/// ```
+/// use alloc_runtime::{Alignment, Allocator, Bump, Caller, Global, Owns, RawAlloc};
+/// use core::{mem::MaybeUninit, ptr::NonNull};
+///
+/// /// Forwards everything: `Owns` where `A: Owns`.
+/// #[derive(Allocator)]
+/// struct Tagged<A> {
+///     #[allocator(parent)]
+///     inner: A,
+///     tag: &'static str,
+/// }
+///
+/// /// Refuses requests over 64 bytes.
+/// #[derive(Allocator)]
+/// // SAFETY: `small_only` hands out the parent's blocks, or nothing.
+/// #[allocator(unsafe(alloc = Self::small_only))]
+/// struct SmallOnly<A> {
+///     #[allocator(parent)]
+///     inner: A,
+/// }
+///
+/// impl<A: RawAlloc> SmallOnly<A> {
+///     fn small_only(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+///         if len <= 64 { self.inner.alloc(len, align, caller) } else { None }
+///     }
+/// }
+///
+/// // SAFETY: every block `SmallOnly` hands out is one of `inner`'s (see
+/// // `small_only`), and the memory it manages is `inner`'s.
+/// unsafe impl<A: Owns> Owns for SmallOnly<A> {
+///     fn owns(&self, memory: NonNull<[u8]>) -> bool {
+///         self.inner.owns(memory)
+///     }
+/// }
+///
+/// /// The stack buffer for small requests, the heap for the rest.
+/// #[derive(Allocator)]
+/// struct StackFirst<'a> {
+///     #[allocator(parent)]
+///     stack: Tagged<SmallOnly<Bump<'a>>>,
+///     #[allocator(parent)]
+///     heap: Tagged<Global>,
+/// }
+///
+/// let mut buffer = [MaybeUninit::uninit(); 1024];
+/// let a = StackFirst {
+///     stack: Tagged { inner: SmallOnly { inner: Bump::new(&mut buffer) }, tag: "stack" },
+///     heap: Tagged { inner: Global, tag: "heap" },
+/// };
+/// use allocator_api2::vec::Vec;
+/// let block = |v: &Vec<u8, _>| {
+///     NonNull::slice_from_raw_parts(NonNull::new(v.as_ptr().cast_mut()).unwrap(), v.capacity())
+/// };
+/// let small = Vec::with_capacity_in(64, &a);
+/// let large = Vec::with_capacity_in(65, &a); // refused by `SmallOnly`
+/// assert!(a.stack.owns(block(&small)));
+/// assert!(!a.stack.owns(block(&large)));
+/// # assert_eq!((a.stack.tag, a.heap.tag), ("stack", "heap"));
 /// ```
 ///
 /// An allocator of your own implements `RawAlloc` and derives the rest:

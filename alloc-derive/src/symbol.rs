@@ -18,6 +18,8 @@ pub const CRATE: Symbol = Symbol("crate");
 pub const UNSAFE: Symbol = Symbol("unsafe");
 /// `#[allocator(validate = path)]` on the struct.
 pub const VALIDATE: Symbol = Symbol("validate");
+/// `#[allocator(route = path)]` on a struct with two parents.
+pub const ROUTE: Symbol = Symbol("route");
 
 impl Symbol {
     pub const fn as_str(self) -> &'static str {

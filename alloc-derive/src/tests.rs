@@ -316,6 +316,14 @@ fn no_unsafe_but_the_overrides() {
         )),
         0
     );
+    // A composite with a route: no unsafe at all, the route is safe code.
+    assert_eq!(
+        unsafe_count(&parse_quote! {
+            #[allocator(route = r)]
+            struct P<A, B>(#[allocator(parent)] A, #[allocator(parent)] B);
+        }),
+        0
+    );
     assert_eq!(
         unsafe_count(&parse_quote! {
             #[allocator(unsafe(alloc = a, free = f), validate = v)]
@@ -354,6 +362,100 @@ fn validate_override_needs_a_parent() {
     );
 }
 
+#[test]
+fn pair_with_a_route() {
+    // Two parents: a composite, through `pair_raw_alloc!`; the first part
+    // must be `Owns` as well as `RawAlloc`.
+    snapshot(
+        "pair",
+        &parse_quote! {
+            #[allocator(route = Self::by_size)]
+            pub struct SmallFirst<'a, A> {
+                #[allocator(parent)]
+                small: Bump<'a>,
+                threshold: usize,
+                #[allocator(parent)]
+                large: A,
+            }
+        },
+    );
+}
+
+#[test]
+fn pair_without_a_route_tries_the_first_part_first() {
+    let out = flat(&expand(&parse_quote! {
+        struct Pair<A, B>(#[allocator(parent)] A, #[allocator(parent)] B);
+    }));
+    assert!(
+        out.contains("::alloc_runtime::__private::pair_raw_alloc! { impl [< A, B >] Pair < A, B > where [A : ::alloc_runtime::__private::RawAlloc + ::alloc_runtime::__private::Owns, B : ::alloc_runtime::__private::RawAlloc]; first = 0 : A; second = 1 : B; route = []; }"),
+        "{out}"
+    );
+    // The handle and allocator-api2 need the same bounds.
+    assert!(
+        out.contains("impl<A, B> Pair<A, B> where A: ::alloc_runtime::__private::RawAlloc + ::alloc_runtime::__private::Owns, B: ::alloc_runtime::__private::RawAlloc, {"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("where [A : ::alloc_runtime::__private::RawAlloc + ::alloc_runtime::__private::Owns, B : ::alloc_runtime::__private::RawAlloc]")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(!out.contains("delegate_raw_alloc"), "{out}");
+    assert!(!out.contains("__assert"), "{out}");
+}
+
+#[test]
+fn global_pair_is_asserted_once_per_part() {
+    let out = expand(&parse_quote! {
+        struct Fixed {
+            #[allocator(parent)]
+            small: Bump<'static>,
+            #[allocator(parent)]
+            large: Global,
+        }
+    });
+    // Both parts are allocators; the first also answers `Owns`, whose own
+    // message (`cannot tell which blocks it handed out`) reports it at the
+    // field's type.
+    for check in [
+        "let _ = __assert_raw_alloc::<Bump<'static>>;",
+        "let _ = __assert_raw_alloc::<Global>;",
+        "let _ = __assert_owns::<Bump<'static>>;",
+    ] {
+        assert!(out.contains(check), "{check}\n{out}");
+    }
+    assert!(!out.contains("__assert_owns::<Global>"), "{out}");
+    let out = flat(&out);
+    assert!(
+        out.contains(
+            "fn __assert_owns<__A: ?::core::marker::Sized + ::alloc_runtime::__private::Owns>() {}"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("where [for < '__global > Bump < 'static > : ::alloc_runtime::__private::RawAlloc + ::alloc_runtime::__private::Owns, for < '__global > Global : ::alloc_runtime::__private::RawAlloc]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn route_path_is_passed_as_written() {
+    let out = flat(&expand(&parse_quote! {
+        #[allocator(route = crate::routes::by_size::<64>)]
+        struct Pair<A, B> {
+            #[allocator(parent)] a: A,
+            #[allocator(parent)] b: B,
+        }
+    }));
+    assert!(
+        out.contains(
+            "first = a : A; second = b : B; route = [crate ::routes::by_size:: < 64 >]; }"
+        ),
+        "{out}"
+    );
+}
+
 // ---- mistakes ---------------------------------------------------------
 
 #[test]
@@ -373,7 +475,7 @@ fn enum_and_union() {
 }
 
 #[test]
-fn duplicate_parent() {
+fn more_than_two_parents() {
     let input = parse_quote! {
         struct W<A, B, C> {
             #[allocator(parent)] a: A,
@@ -381,9 +483,12 @@ fn duplicate_parent() {
             #[allocator(parent)] c: C,
         }
     };
+    // Two parents make a composite; the third is one too many.
     assert_eq!(
         errors(&input),
-        ["duplicate `#[allocator(parent)]` field; mark exactly one field"; 2]
+        [
+            "more than two `#[allocator(parent)]` fields; mark one (a wrapper) or two (a composite), and make one part a composite of its own for more"
+        ]
     );
     assert_error(
         &parse_quote!(
@@ -424,6 +529,85 @@ fn overrides_without_parent() {
             struct Mine;
         },
         "`#[allocator(unsafe(alloc = my_alloc, free = my::free))]` needs a field marked `#[allocator(parent)]` to delegate the other functions to; without one, write `unsafe impl RawAlloc for Mine` yourself",
+    );
+}
+
+#[test]
+fn overrides_on_a_pair() {
+    let pair = |attr: TokenStream| -> DeriveInput {
+        parse_quote! {
+            #[allocator(#attr)]
+            struct Pair<A, B> {
+                #[allocator(parent)] a: A,
+                #[allocator(parent)] b: B,
+            }
+        }
+    };
+    assert_error(
+        &pair(quote::quote!(unsafe(alloc = f, free = g))),
+        "`#[allocator(unsafe(alloc = f, free = g))]` cannot change a struct with two `#[allocator(parent)]` fields, whose functions go to the part that owns each block; to change them, remove the two `#[allocator(parent)]` and write `unsafe impl RawAlloc for Pair` yourself",
+    );
+    assert_error(
+        &pair(quote::quote!(validate = v)),
+        "`#[allocator(validate = v)]` cannot change a struct with two `#[allocator(parent)]` fields, whose functions go to the part that owns each block; to change them, remove the two `#[allocator(parent)]` and write `unsafe impl RawAlloc for Pair` yourself",
+    );
+    // All at once, each at its own attribute.
+    assert_eq!(
+        errors(&pair(
+            quote::quote!(unsafe(resize = r), validate = v, route = s)
+        ))
+        .len(),
+        2
+    );
+    assert_eq!(
+        errors(&pair(quote::quote!(route = s))),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn route_mistakes() {
+    assert_error(
+        &parse_quote! {
+            #[allocator(route = Self::pick)]
+            struct W<A>(#[allocator(parent)] A);
+        },
+        "`#[allocator(route = Self::pick)]` chooses between two parts, and `W` has no two fields marked `#[allocator(parent)]`; mark the two parts, or remove `route = Self::pick`",
+    );
+    assert_error(
+        &parse_quote! {
+            #[allocator(route = pick)]
+            struct Mine;
+        },
+        "`#[allocator(route = pick)]` chooses between two parts, and `Mine` has no two fields marked `#[allocator(parent)]`; mark the two parts, or remove `route = pick`",
+    );
+    let pair = |attr: TokenStream| -> DeriveInput {
+        parse_quote! {
+            #[allocator(#attr)]
+            struct P<A, B>(#[allocator(parent)] A, #[allocator(parent)] B);
+        }
+    };
+    assert_error(
+        &pair(quote::quote!(route = a, route = b)),
+        "duplicate `route`: `route = b` after `route = a`; give the route function once",
+    );
+    assert_error(
+        &pair(quote::quote!(route)),
+        "`route` needs the function to call; write `route = path::to::function`",
+    );
+    assert_error(
+        &pair(quote::quote!(route = 64)),
+        "`route = 64` needs the path of a function; write `route = path::to::function`",
+    );
+    assert_error(
+        &pair(quote::quote!(unsafe(route = r))),
+        "choosing a `route` is safe; write `#[allocator(route = r)]` outside `unsafe(...)`",
+    );
+    assert_error(
+        &parse_quote! {
+            struct P<A, B>(#[allocator(parent, route = r)] A, #[allocator(parent)] B);
+        },
+        "`route = r` goes on the struct, not on a field; move it to an `#[allocator(...)]` above the struct",
     );
 }
 
@@ -505,7 +689,7 @@ fn unknown_keys() {
             #[allocator(parents)]
             struct W;
         ),
-        "unknown attribute `parents` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)` or `validate = ...`",
+        "unknown attribute `parents` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)`, `validate = ...` or `route = ...`",
     );
     assert_error(
         &parse_quote!(
@@ -617,6 +801,8 @@ fn every_mistake_is_reported() {
         }
     };
     let errors = errors(&input);
+    // The malformed second parent makes no composite: no error about the
+    // overrides on one.
     assert_eq!(errors.len(), 7, "{errors:#?}");
 }
 
@@ -630,6 +816,7 @@ fn fallback_keeps_the_methods() {
             struct W<A> {
                 #[allocator(parent)] a: A,
                 #[allocator(parent)] b: A,
+                #[allocator(parent)] c: A,
             }
         },
     );

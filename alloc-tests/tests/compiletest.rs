@@ -10,9 +10,14 @@
 //!   `crate = "..."`, a hand-written call of the runtime's private macro;
 //! - the others: what the runtime's types refuse at compile time (handles
 //!   outliving their allocator, non-`Sync` allocators across threads, ...).
+//!
+//! `tests/ui/pass/*.rs` must compile (and run): what the lints must accept,
+//! such as a two-parent composite with a route under
+//! `#![forbid(unsafe_code)]`.
 
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
+    t.pass("tests/ui/pass/*.rs");
 }

@@ -27,6 +27,9 @@ mod shadows {
     pub struct Handle;
     pub struct ThreadSafe;
     pub trait RawAlloc {}
+    pub trait Owns {}
+    pub enum Route {}
+    pub mod route {}
     pub trait Allocator {}
     pub mod core {}
     pub mod alloc_runtime {}
@@ -77,6 +80,14 @@ mod shadowed {
     #[allocator(crate = "crate::renamed")]
     pub struct Fixed(#[allocator(parent)] pub &'static super::Never);
 
+    /// A composite with a route, its first part a global type.
+    #[derive(super::renamed::Allocator)]
+    #[allocator(crate = "crate::renamed", route = super::second_first)]
+    pub struct Pair<A>(
+        #[allocator(parent)] pub super::renamed::Null,
+        #[allocator(parent)] pub A,
+    );
+
     /// The shadowing names are in scope here.
     pub fn uses_shadows(
         _: (usize, u8, bool),
@@ -84,6 +95,14 @@ mod shadowed {
         _: (Sync, Layout, Handle),
     ) {
     }
+}
+
+fn second_first<A>(
+    _: &shadowed::Pair<A>,
+    _: ::core::primitive::usize,
+    _: Alignment,
+) -> renamed::Route {
+    renamed::Route::SecondThenFirst
 }
 
 fn refuse<A>(
@@ -126,6 +145,11 @@ fn derives_work_without_a_prelude() {
     let block = NonNull::slice_from_raw_parts(NonNull::dangling(), 1);
     assert!(!hooked.validate(block, Alignment::ONE, Caller::here()));
     assert!(wrapper.validate(block, Alignment::ONE, Caller::here()));
+
+    let pair = shadowed::Pair(renamed::Null, &wrapper);
+    assert!(pair.allocator().create(1u16).is_err());
+    let nulls = shadowed::Pair(renamed::Null, renamed::Null);
+    assert!(!renamed::Owns::owns(&nulls, block));
 
     let fixed = shadowed::Fixed(&NEVER);
     assert!(fixed.allocator().create(0u64).is_err());

@@ -37,7 +37,7 @@ use core::cell::Cell;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use alloc_runtime::{Alignment, Allocator, Bump, Caller, RawAlloc};
+use alloc_runtime::{Alignment, Allocator, Bump, Caller, Null, RawAlloc, Route};
 
 /// An allocator of its own (no parameters: its bound is checked by an
 /// assertion and written under a binder).
@@ -117,6 +117,35 @@ impl Counted {
     }
 }
 
+/// A composite with a route and a generic second part.
+#[derive(Allocator, Debug)]
+#[allocator(route = Self::large_to_second)]
+pub struct Routed<'a, S> {
+    #[allocator(parent)]
+    small: Bump<'a>,
+    #[allocator(parent)]
+    large: S,
+    threshold: usize,
+}
+
+impl<S> Routed<'_, S> {
+    #[inline]
+    const fn large_to_second(&self, len: usize, _: Alignment) -> Route {
+        if len > self.threshold {
+            Route::Second
+        } else {
+            Route::FirstThenSecond
+        }
+    }
+}
+
+/// A tuple composite of two global parents, without a route.
+#[derive(Allocator, Debug)]
+pub struct Fixed(
+    #[allocator(parent)] Null,
+    #[allocator(parent)] &'static Refuse,
+);
+
 /// Overrides in a module that denies `unsafe_code`: an `#[allow]` on the
 /// struct reaches the generated impl that holds the override's block.
 pub mod denied {
@@ -163,6 +192,15 @@ fn derived_allocators_work() {
     assert!(scoped.allocator().create(1_u32).is_ok());
     assert_eq!(scoped.tag, 0);
     assert!(Refuse.sync_allocator().create(1_u8).is_err());
+
+    let mut buf = [MaybeUninit::uninit(); 64];
+    let routed = Routed {
+        small: Bump::new(&mut buf),
+        large: Fixed(Null, &REFUSE),
+        threshold: 16,
+    };
+    assert!(routed.allocator().create(1_u32).is_ok());
+    assert!(routed.allocator().create([0_u8; 17]).is_err());
 
     let allowed = denied::Allowed(&REFUSE, Cell::new(0));
     assert!(allowed.allocator().create(1_u8).is_err());

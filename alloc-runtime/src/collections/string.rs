@@ -378,6 +378,97 @@ impl<A: Allocator> Deref for String<A> {
     }
 }
 
+/// Hashes as the `str` it holds, so a map keyed by `String<A>` can be
+/// looked up with a `&str` (with [`Borrow<str>`](core::borrow::Borrow)).
+///
+/// ```
+/// use alloc_runtime::Arena;
+/// use alloc_runtime::collections::String;
+/// use hashbrown::{DefaultHashBuilder, HashMap};
+///
+/// let arena = Arena::new();
+/// let mut map = HashMap::with_hasher_in(DefaultHashBuilder::default(), &arena);
+/// map.insert(String::from_str_in("ferris", &arena), 7);
+/// assert_eq!(map.get("ferris"), Some(&7)); // looked up by `&str`
+/// ```
+impl<A: Allocator> core::hash::Hash for String<A> {
+    #[inline]
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+/// The `str` it holds; `Hash`, `Eq` and `Ord` agree with `str`'s.
+///
+/// ```
+/// use alloc_runtime::Arena;
+/// use alloc_runtime::collections::String;
+/// use core::borrow::Borrow;
+///
+/// let arena = Arena::new();
+/// let s = String::from_str_in("key", &arena);
+/// let k: &str = s.borrow();
+/// assert_eq!(k, "key");
+/// ```
+impl<A: Allocator> core::borrow::Borrow<str> for String<A> {
+    #[inline]
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// The `str` it holds.
+///
+/// ```
+/// use alloc_runtime::Arena;
+/// use alloc_runtime::collections::String;
+///
+/// let arena = Arena::new();
+/// let s = String::from_str_in("key", &arena);
+/// assert_eq!(AsRef::<str>::as_ref(&s), "key");
+/// ```
+impl<A: Allocator> AsRef<str> for String<A> {
+    #[inline]
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// Orders as the `str`s they hold.
+///
+/// ```
+/// use alloc_runtime::Arena;
+/// use alloc_runtime::collections::String;
+///
+/// let arena = Arena::new();
+/// let (a, b) = (String::from_str_in("a", &arena), String::from_str_in("b", &arena));
+/// assert!(a < b);
+/// ```
+impl<A: Allocator> PartialOrd for String<A> {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Orders as the `str`s they hold.
+///
+/// ```
+/// use alloc_runtime::Arena;
+/// use alloc_runtime::collections::String;
+///
+/// let arena = Arena::new();
+/// let mut v = vec![String::from_str_in("b", &arena), String::from_str_in("a", &arena)];
+/// v.sort();
+/// assert_eq!(v[0], "a");
+/// ```
+impl<A: Allocator> Ord for String<A> {
+    #[inline]
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 impl<A: Allocator> fmt::Write for String<A> {
     #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {

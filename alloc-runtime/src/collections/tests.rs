@@ -142,6 +142,44 @@ fn a_string_in_a_handle_works_too() {
     assert!(bump.used() >= s.len());
 }
 
+#[test]
+fn hash_borrow_and_order_agree_with_str() {
+    use core::borrow::Borrow;
+    use core::hash::{BuildHasher, Hash, Hasher};
+
+    let mut buf = [MaybeUninit::uninit(); 512];
+    let bump = Bump::new(&mut buf);
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    let hash = |v: &dyn Fn(&mut hashbrown::DefaultHasher)| {
+        let mut h = hasher.build_hasher();
+        v(&mut h);
+        h.finish()
+    };
+    let s = String::from_str_in("ferris", &bump);
+    assert_eq!(hash(&|h| s.hash(h)), hash(&|h| "ferris".hash(h)));
+    assert_ne!(hash(&|h| s.hash(h)), hash(&|h| "ferrit".hash(h)));
+    let borrowed: &str = s.borrow();
+    assert_eq!(borrowed, "ferris");
+
+    let mut map = hashbrown::HashMap::with_hasher_in(hasher, &bump);
+    map.insert(String::from_str_in("a", &bump), 1);
+    map.insert(String::from_str_in("bc", &bump), 2);
+    assert_eq!(
+        (map.get("a"), map.get("bc"), map.get("b")),
+        (Some(&1), Some(&2), None)
+    );
+    assert_eq!(map.remove("bc"), Some(2));
+
+    let (a, b) = (
+        String::from_str_in("ab", &bump),
+        String::from_str_in("b", &bump),
+    );
+    assert!(a < b);
+    assert_eq!(b.partial_cmp(&a), Some(core::cmp::Ordering::Greater));
+    assert_eq!(a.cmp(&a), core::cmp::Ordering::Equal);
+    assert_eq!(AsRef::<str>::as_ref(&a), "ab");
+}
+
 /// The same on `Arena`.
 mod arena {
     use super::*;

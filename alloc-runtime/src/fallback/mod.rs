@@ -1,16 +1,12 @@
 //! [`Fallback`]: try one allocator, then another.
 
-use core::ptr::NonNull;
-
-use crate::{Alignment, Caller, Owns, RawAlloc, route};
-
 #[cfg(test)]
 mod tests;
 
 /// Allocates from `primary`, and from `secondary` when the primary
 /// refuses (D's `FallbackAllocator`). `free`, `resize`, `remap` and
 /// `validate` go to whichever part made the block, which the primary's
-/// [`Owns`] tells: the primary when it owns the block, the secondary
+/// [`Owns`](crate::Owns) tells: the primary when it owns the block, the secondary
 /// otherwise.
 ///
 /// The classic use is a buffer on the stack first and the heap after,
@@ -71,9 +67,11 @@ mod tests;
 #[derive(alloc_derive::Allocator, Debug, Default)]
 pub struct Fallback<P, S> {
     /// Tried first; its `Owns` tells its blocks from the secondary's.
+    #[allocator(parent)]
     primary: P,
     /// Tried when the primary refuses; gets every block the primary does
     /// not own.
+    #[allocator(parent)]
     secondary: S,
 }
 
@@ -136,95 +134,5 @@ impl<P, S> Fallback<P, S> {
     /// ```
     pub fn into_parts(self) -> (P, S) {
         (self.primary, self.secondary)
-    }
-}
-
-// SAFETY: every function is `route`'s with `FirstThenSecond`: a block
-// handed out is one a part just handed out (valid, aligned, disjoint from
-// all else live by that part's contract), and a block passed back goes to
-// the part that made it, because the primary's `Owns` is exact (`true` for
-// its live blocks, `false` for the secondary's, which are disjoint from the
-// primary's memory). `Fallback` is not `Clone`, so no copy shares blocks.
-unsafe impl<P: RawAlloc + Owns, S: RawAlloc> RawAlloc for Fallback<P, S> {
-    #[inline(always)]
-    fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        route::alloc(
-            &self.primary,
-            &self.secondary,
-            route::Route::FirstThenSecond,
-            len,
-            align,
-            caller,
-        )
-    }
-
-    #[inline(always)]
-    unsafe fn resize(
-        &self,
-        memory: NonNull<[u8]>,
-        align: Alignment,
-        new_len: usize,
-        caller: Caller,
-    ) -> bool {
-        // SAFETY: the caller's `resize` contract for this composite, whose
-        // blocks all come from `route::alloc` over these two parts, is
-        // `route::resize`'s.
-        unsafe {
-            route::resize(
-                &self.primary,
-                &self.secondary,
-                memory,
-                align,
-                new_len,
-                caller,
-            )
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn remap(
-        &self,
-        memory: NonNull<[u8]>,
-        align: Alignment,
-        new_len: usize,
-        caller: Caller,
-    ) -> Option<NonNull<u8>> {
-        // SAFETY: the caller's `remap` contract for this composite, whose
-        // blocks all come from `route::alloc` over these two parts, is
-        // `route::remap`'s.
-        unsafe {
-            route::remap(
-                &self.primary,
-                &self.secondary,
-                memory,
-                align,
-                new_len,
-                caller,
-            )
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
-        // SAFETY: the caller's `free` contract for this composite, whose
-        // blocks all come from `route::alloc` over these two parts, is
-        // `route::free`'s.
-        unsafe { route::free(&self.primary, &self.secondary, memory, align, caller) }
-    }
-
-    #[inline(always)]
-    fn validate(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) -> bool {
-        route::validate(&self.primary, &self.secondary, memory, align, caller)
-    }
-}
-
-// SAFETY: a live block of the composite is a live block of one part, which
-// answers `true` for it; a range disjoint from all the composite's memory
-// is disjoint from each part's, so both answer `false`. Neither call reads
-// the memory or unwinds.
-unsafe impl<P: Owns, S: Owns> Owns for Fallback<P, S> {
-    #[inline(always)]
-    fn owns(&self, memory: NonNull<[u8]>) -> bool {
-        route::owns(&self.primary, &self.secondary, memory)
     }
 }

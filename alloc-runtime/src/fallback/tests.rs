@@ -17,12 +17,17 @@ use crate::debug::{Config, DebugAlloc, OnDrop};
 use crate::logging::{Logging, Tally};
 use crate::route::model;
 use crate::testing::{self, CONFORMANCE_BYTES, Conformance, api2};
-use crate::{Arena, Bump, Counting, Fail, Global, Handle, Null, Segregator, Stats, check};
+use crate::{
+    Alignment, Arena, Bump, Caller, Counting, Fail, Global, Handle, Null, Owns, RawAlloc,
+    Segregator, Stats, check,
+};
+use core::ptr::NonNull;
 
 /// Uninitialized room for a bump, on the heap (the suite's buffers are
 /// too large for a test thread's stack).
-fn room(bytes: usize) -> Vec<MaybeUninit<u8>> {
-    vec![MaybeUninit::uninit(); bytes]
+fn room(bytes: usize) -> std::boxed::Box<[MaybeUninit<u8>]> {
+    // Uninitialized: no loop over the bytes, which Miri would pay for.
+    std::boxed::Box::new_uninit_slice(bytes)
 }
 
 /// `len` bytes of `alloc` through the raw function, as a slice pointer.

@@ -51,6 +51,18 @@ const fn served_alignment(len: usize) -> Alignment {
 ///
 /// `MIN` must be at least 1 and at most `MAX`; other values do not compile.
 ///
+/// # Miri
+///
+/// A block comes back through the pointer its user frees, and the pool
+/// reuses or returns that pointer. A `Box<T>` (allocator-api2's or std's)
+/// narrows its pointer's provenance to `size_of::<T>()` bytes, so under
+/// Miri's default Stacked Borrows model a block of a boxed value shorter
+/// than the block is reported when it is later written past that size or
+/// given back to the parent: rust-lang/miri#2104, which every allocator
+/// that hands out more than is asked meets (Windows' `System` included).
+/// Tree Borrows (`-Zmiri-tree-borrows`) accepts it; blocks used through
+/// `Vec`, `hashbrown` or raw pointers are not affected.
+///
 /// # Examples
 ///
 /// ```

@@ -34,6 +34,13 @@ use super::stack::Stack;
 /// link), `CLASSES` at least 1, and `STEP * CLASSES` must not overflow;
 /// other values do not compile.
 ///
+/// # Miri
+///
+/// As for [`FreeList`](super::FreeList#miri): under Stacked Borrows, a
+/// `Box<T>` shorter than its class block hands back a pointer whose
+/// provenance covers `size_of::<T>()` bytes, and Miri reports its reuse
+/// or return (rust-lang/miri#2104); Tree Borrows accepts it.
+///
 /// # Examples
 ///
 /// Over an [`Arena`](crate::Arena), freed blocks are recycled instead of

@@ -649,13 +649,21 @@ fn the_bump_under_free_lists_is_refilled_from_kept_blocks_only() {
 
 #[test]
 fn a_checking_parent_sees_no_leak_and_no_wrong_size_free() {
+    // DebugAlloc keeps records per block: a few of the suite's cases (every
+    // class, alignments to 4096, out-of-order frees, moves across classes)
+    // rather than all of it, which is slow under Miri.
     let debug = crate::DebugAlloc::new(Global);
     {
         let classes: SizeClasses<&crate::DebugAlloc<Global>, 16, 4> =
             SizeClasses::with_max_kept(&debug, 3);
-        testing::conformance(&classes);
         let pool: FreeList<&crate::DebugAlloc<Global>, 8, 40> = FreeList::with_max_kept(&debug, 2);
-        testing::conformance(&pool);
+        testing::basic(&classes);
+        testing::frees_out_of_order(&classes);
+        testing::grows_and_shrinks_at_each_alignment(&classes);
+        testing::basic(&pool);
+        testing::frees_out_of_order(&pool);
+        testing::grows_and_shrinks_at_each_alignment(&pool);
+        assert!(classes.kept() > 0 && pool.kept() > 0);
         assert!(
             debug.live_allocations() > 0,
             "kept blocks are live in the parent"
