@@ -16,9 +16,12 @@ use crate::{Alignment, Caller, RawAlloc};
 /// memory from one may be freed through another. It keeps no records, so
 /// [`validate`](RawAlloc::validate) answers `true`.
 ///
-/// - **No resize or remap**: growing or shrinking allocates, copies and
-///   frees (the global allocator's `realloc` cannot be told to stay in
-///   place, and cannot change the alignment).
+/// - **`remap` is `realloc`**: growing or shrinking at the same alignment
+///   lets the global allocator extend the block where it is or move it
+///   (glibc grows in place when the next chunk is free, and moves large
+///   blocks with `mremap`), instead of the bridge's allocate, copy and free.
+///   A change of alignment allocates, copies and frees. There is **no
+///   in-place `resize`**: `realloc` cannot be told to stay in place.
 /// - **Zero sizes**: a direct `alloc` of zero bytes is `None`; the
 ///   [`Handle`](crate::Handle) and the allocator-api2 bridge never make one.
 /// - **Impossible requests**: a length that no [`Layout`] can describe
@@ -65,6 +68,32 @@ unsafe impl RawAlloc for Global {
         let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
         // SAFETY: the layout has a non-zero size.
         NonNull::new(unsafe { alloc::alloc::alloc(layout) })
+    }
+
+    #[inline]
+    unsafe fn remap(
+        &self,
+        memory: NonNull<[u8]>,
+        align: Alignment,
+        new_len: usize,
+        _: Caller,
+    ) -> Option<NonNull<u8>> {
+        // `realloc` needs a non-zero new size that, rounded up to the
+        // alignment, stays within `isize::MAX`: what a `Layout` checks.
+        if new_len == 0 || Layout::from_size_align(new_len, align.to_bytes()).is_err() {
+            return None;
+        }
+        // SAFETY: `remap`'s contract: `memory` came from `alloc` (or a
+        // successful `remap`) with this length and alignment, which formed a
+        // valid layout then.
+        let layout = unsafe { Layout::from_size_align_unchecked(memory.len(), align.to_bytes()) };
+        // SAFETY: the block was allocated by the global allocator with
+        // `layout` and is live; `new_len` is non-zero and forms a valid
+        // layout with the same alignment (checked above). On null the old
+        // block is untouched and still the caller's.
+        NonNull::new(unsafe {
+            alloc::alloc::realloc(memory.cast::<u8>().as_ptr(), layout, new_len)
+        })
     }
 
     #[inline]
@@ -121,6 +150,53 @@ mod tests {
             )
         };
         assert_eq!(v.iter().sum::<u64>(), 4950);
+    }
+
+    #[test]
+    fn remap_keeps_contents_at_any_alignment_and_refuses_impossible_lengths() {
+        for align in [1usize, 8, 64, 4096] {
+            let align = Alignment::new(align).unwrap();
+            let p = Global.alloc(16, align, Caller::here()).unwrap();
+            // SAFETY: `p` is a live 16-byte block.
+            unsafe { p.as_ptr().copy_from_nonoverlapping([7u8; 16].as_ptr(), 16) };
+            let block = NonNull::slice_from_raw_parts(p, 16);
+            // SAFETY: a live block of `Global` with this length and alignment.
+            let grown = unsafe { Global.remap(block, align, 100_000, Caller::here()) }.unwrap();
+            assert!(align.is_aligned(grown.addr().get()));
+            // SAFETY: `grown` is the live block of 100,000 bytes.
+            let kept = unsafe { core::slice::from_raw_parts(grown.as_ptr(), 16) };
+            assert_eq!(kept, [7u8; 16]);
+            let grown = NonNull::slice_from_raw_parts(grown, 100_000);
+            // SAFETY: `grown` is the live block as remapped, at its
+            // alignment; a refused remap leaves it live and unchanged.
+            let zero = unsafe { Global.remap(grown, align, 0, Caller::here()) };
+            assert!(zero.is_none());
+            let huge = isize::MAX as usize;
+            // SAFETY: as above.
+            let too_large = unsafe { Global.remap(grown, align, huge, Caller::here()) };
+            assert!(too_large.is_none());
+            // SAFETY: as above.
+            let shrunk = unsafe { Global.remap(grown, align, 8, Caller::here()) }.unwrap();
+            // SAFETY: `shrunk` is the live block of 8 bytes.
+            let kept = unsafe { core::slice::from_raw_parts(shrunk.as_ptr(), 8) };
+            assert_eq!(kept, [7u8; 8]);
+            let shrunk = NonNull::slice_from_raw_parts(shrunk, 8);
+            // SAFETY: the live block, freed once at its alignment.
+            unsafe { Global.free(shrunk, align, Caller::here()) };
+        }
+    }
+
+    #[test]
+    fn a_vec_grows_through_remap() {
+        let counted = crate::Counting::new(Global);
+        let mut v: Vec<u64, _> = Vec::new_in(&counted);
+        for i in 0..10_000 {
+            v.push(i); // doubles its capacity 11 times
+        }
+        let stats = counted.stats();
+        assert!(stats.remaps > 0, "{stats:?}");
+        assert_eq!(stats.allocations, 1, "growth went through remap: {stats:?}");
+        assert_eq!(v.iter().sum::<u64>(), 49_995_000);
     }
 
     #[test]

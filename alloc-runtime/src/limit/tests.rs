@@ -358,7 +358,8 @@ fn every_failure_under_the_limit_is_handled() {
         Ok::<_, AllocError>(v.len() + b.len())
     })
     .expect("no swallowed failure, leak or panic");
-    assert!(summary.allocations > 2, "{summary:?}");
+    // The vector grows through the global allocator's `realloc`: growths.
+    assert!(summary.allocations + summary.growths > 2, "{summary:?}");
 }
 
 // ---------------------------------------------------------------------------
