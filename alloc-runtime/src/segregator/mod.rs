@@ -136,7 +136,7 @@ unsafe impl<const THRESHOLD: usize, Small: RawAlloc, Large: RawAlloc> RawAlloc
         if len <= THRESHOLD {
             self.small.alloc(len, align, caller)
         } else {
-            self.large.alloc(len, align, caller)
+            large_alloc(&self.large, len, align, caller)
         }
     }
 
@@ -227,4 +227,17 @@ unsafe impl<const THRESHOLD: usize, Small: Owns, Large: Owns> Owns
             self.large.owns(memory)
         }
     }
+}
+
+/// The large part's `alloc`, out of line: the small part's path, inlined
+/// into the caller, then keeps no registers for the large part's call
+/// (`malloc`, mostly), which costs far more than a call anyway.
+#[inline(never)]
+fn large_alloc<L: RawAlloc>(
+    large: &L,
+    len: usize,
+    align: Alignment,
+    caller: Caller,
+) -> Option<NonNull<u8>> {
+    large.alloc(len, align, caller)
 }
