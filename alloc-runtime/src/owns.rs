@@ -25,7 +25,9 @@ use crate::{Arena, Bump, RawAlloc, Scope};
 ///
 /// - **`true` for its own blocks**: every block this allocator (or a
 ///   clone or copy of it) handed out and that is still live, with its
-///   current length;
+///   current length, and every non-empty prefix of such a block (a pool
+///   that serves a short request with a longer block of its parent asks
+///   the parent with the shorter length);
 /// - **`false` for anyone else's**: every range disjoint from all the
 ///   memory this allocator manages (the blocks it hands out and the room
 ///   it hands them out from). Blocks another allocator handed out and
@@ -82,10 +84,10 @@ forward_owns! {
     [A: Owns + ?Sized] alloc::sync::Arc<A>;
 }
 
-// SAFETY: every block the bump hands out lies inside its buffer
-// `start..end`, and the buffer is memory the bump manages: a range inside
-// it is answered `true`, any range disjoint from it `false`. Address
-// compares only.
+// SAFETY: every block the bump hands out, and every prefix of one, lies
+// inside its buffer `start..end`, and the buffer is memory the bump
+// manages: a range inside it is answered `true`, any range disjoint from it
+// `false`. Address compares only.
 unsafe impl Owns for Bump<'_> {
     #[inline]
     fn owns(&self, memory: NonNull<[u8]>) -> bool {
@@ -99,7 +101,8 @@ unsafe impl Owns for Bump<'_> {
 }
 
 // SAFETY: `handed_out` answers whether the range lies inside the handed-out
-// part of one of the arena's chunks; every live block of the arena does,
+// part of one of the arena's chunks; every live block of the arena (and
+// every prefix of one) does,
 // and chunks are memory the arena manages, so a range disjoint from them
 // is answered `false`. Address compares only.
 unsafe impl<A: RawAlloc> Owns for Arena<A> {

@@ -731,12 +731,10 @@ unsafe impl<A: RawAlloc> RawAlloc for DebugAlloc<A> {
 // only by bookkeeping is never passed on as such. A range disjoint from all
 // the memory `DebugAlloc` manages is disjoint from the parent's, and no
 // live record starts inside it, so the parent, asked about it as given,
-// answers `false`. While busy, the range as given is asked: exact for
-// every block whose length the parent holds, and for every parent whose
-// `owns` answers `true` inside its blocks (`Bump`, `Arena` and the
-// composites of them); the one case the parent's contract leaves open is a
-// block shrunk in place, asked while busy, over a parent that answers only
-// for exact lengths. Reads of the records are `try_borrow`: no unwinding.
+// answers `false`. While busy, the range as given is asked: a block shrunk
+// in place only by bookkeeping is a non-empty prefix of the parent's live
+// block, for which `Owns`'s contract makes the parent answer `true` too.
+// Reads of the records are `try_borrow`: no unwinding.
 unsafe impl<A: Owns> Owns for DebugAlloc<A> {
     fn owns(&self, memory: NonNull<[u8]>) -> bool {
         let ptr = memory.cast::<u8>();

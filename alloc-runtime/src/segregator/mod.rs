@@ -210,22 +210,18 @@ unsafe impl<const THRESHOLD: usize, Small: RawAlloc, Large: RawAlloc> RawAlloc
     }
 }
 
-// SAFETY: a live block of the segregator with its current length is a live
-// block of the part that length names (the field invariant), which answers
-// `true` for it by its own contract. A range disjoint from all the memory
-// the segregator manages is disjoint from all each part manages, so
-// whichever part is asked answers `false`. Only the length is compared
-// before the part's `owns`, which reads nothing and never unwinds.
+// SAFETY: a live block of the segregator, or a non-empty prefix of one, lies
+// in a live block of one part, which answers `true` for it by its own
+// contract (a prefix may be short enough to name the other side, so both
+// parts are asked, not the one the length names). A range disjoint from all
+// the memory the segregator manages is disjoint from all each part manages,
+// so both answer `false`. Neither `owns` reads memory or unwinds.
 unsafe impl<const THRESHOLD: usize, Small: Owns, Large: Owns> Owns
     for Segregator<THRESHOLD, Small, Large>
 {
     #[inline(always)]
     fn owns(&self, memory: NonNull<[u8]>) -> bool {
-        if memory.len() <= THRESHOLD {
-            self.small.owns(memory)
-        } else {
-            self.large.owns(memory)
-        }
+        self.small.owns(memory) || self.large.owns(memory)
     }
 }
 

@@ -384,3 +384,19 @@ fn every_allocation_failure_with_fail_in_both_sides_is_handled() {
     assert!(backing.large().primary().has_induced_failure());
     assert!(backing.small().allocations() > 0 && backing.large().secondary().allocations() > 0);
 }
+
+#[test]
+fn owns_every_prefix_of_its_blocks_on_either_side_of_the_threshold() {
+    // `Owns`'s contract covers prefixes: a pool over the segregator asks
+    // with the request's length, which may name the other side.
+    let (mut small, mut large) = (room(1024), room(1024));
+    let seg = Segregator::<64, _, _>::new(Bump::new(&mut small), Bump::new(&mut large));
+    let big = raw(&seg, 200);
+    assert!(Owns::owns(seg.large(), big));
+    for len in [1, 8, 64, 65, 199, 200] {
+        let prefix = NonNull::slice_from_raw_parts(big.cast::<u8>(), len);
+        assert!(Owns::owns(&seg, prefix), "a prefix of {len} bytes");
+    }
+    let elsewhere = [0u8; 16];
+    assert!(!Owns::owns(&seg, NonNull::from(&elsewhere[..])));
+}
