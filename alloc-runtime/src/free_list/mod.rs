@@ -220,19 +220,18 @@ impl<A: RawAlloc, const MIN: usize, const MAX: usize> FreeList<A, MIN, MAX> {
         NonNull::slice_from_raw_parts(ptr, Self::BLOCK_LEN)
     }
 
-    /// A request out of range: the parent's, out of line so that the hit
-    /// path saves no registers (a tail call).
+    /// Every request the kept stack does not serve, out of line with the
+    /// hit's own arguments (a tail call, so the hit path saves no
+    /// registers): a fresh block from the parent for a request in range,
+    /// the request itself for one out of range.
     #[inline(never)]
-    fn forward(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        self.parent.alloc(len, align, caller)
-    }
-
-    /// The miss: a fresh block from the parent.
-    #[cold]
-    #[inline(never)]
-    fn refill(&self, caller: Caller) -> Option<NonNull<u8>> {
-        self.parent
-            .alloc(Self::BLOCK_LEN, Self::BLOCK_ALIGN, caller)
+    fn miss(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        if Self::in_range(len, align) {
+            self.parent
+                .alloc(Self::BLOCK_LEN, Self::BLOCK_ALIGN, caller)
+        } else {
+            self.parent.alloc(len, align, caller)
+        }
     }
 }
 
@@ -283,13 +282,11 @@ unsafe impl<A: RawAlloc, const MIN: usize, const MAX: usize> RawAlloc for FreeLi
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         if Self::in_range(len, align) {
-            match self.kept.pop() {
-                Some(block) => Some(block),
-                None => self.refill(caller),
+            if let Some(block) = self.kept.pop() {
+                return Some(block);
             }
-        } else {
-            self.forward(len, align, caller)
         }
+        self.miss(len, align, caller)
     }
 
     #[inline(always)]

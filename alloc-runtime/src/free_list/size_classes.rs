@@ -258,18 +258,16 @@ impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> SizeClasses<A, STEP, 
         NonNull::slice_from_raw_parts(ptr, (i + 1) * STEP)
     }
 
-    /// A request past the classes: the parent's, out of line so that the
-    /// hit path saves no registers (a tail call).
+    /// Every request no kept block serves, out of line with the hit's own
+    /// arguments (a tail call, so the hit path saves no registers): a fresh
+    /// block of its class from the parent, or the request itself past the
+    /// classes.
     #[inline(never)]
-    fn forward(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        self.parent.alloc(len, align, caller)
-    }
-
-    /// The miss: a fresh block of class `i` from the parent.
-    #[cold]
-    #[inline(never)]
-    fn refill(&self, i: usize, caller: Caller) -> Option<NonNull<u8>> {
-        self.parent.alloc((i + 1) * STEP, Self::ALIGN, caller)
+    fn miss(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        match Self::index(len, align) {
+            Some(i) => self.parent.alloc((i + 1) * STEP, Self::ALIGN, caller),
+            None => self.parent.alloc(len, align, caller),
+        }
     }
 }
 
@@ -324,13 +322,12 @@ unsafe impl<A: RawAlloc, const STEP: usize, const CLASSES: usize> RawAlloc
 {
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        match self.class(len, align) {
-            Some((i, stack)) => match stack.pop() {
-                Some(block) => Some(block),
-                None => self.refill(i, caller),
-            },
-            None => self.forward(len, align, caller),
+        if let Some((_, stack)) = self.class(len, align) {
+            if let Some(block) = stack.pop() {
+                return Some(block);
+            }
         }
+        self.miss(len, align, caller)
     }
 
     #[inline(always)]
