@@ -10,8 +10,13 @@
 //! - [`bridge`]: allocator-api2's `Allocator` built from the four functions,
 //!   so every allocator here works with `allocator_api2::vec::Vec`, `Box`
 //!   and `hashbrown`.
-//! - Building blocks: [`Bump`], [`Counting`], [`Fail`] (with
-//!   [`FailConfig`]), [`Logging`].
+//! - Building blocks: [`Arena`], [`Bump`], [`Counting`], [`Fail`] (with
+//!   [`FailConfig`]), [`Logging`], [`Global`] (feature `alloc`).
+//! - Composition, after D's `std.experimental.allocator.building_blocks`:
+//!   [`Fallback`], [`Segregator`], [`FreeList`], [`SizeClasses`],
+//!   [`Limit`], [`Null`], and [`Owns`], the question routing asks; a
+//!   struct with two `#[allocator(parent)]` fields is a composite of your
+//!   own ([`Route`] picks where each allocation goes).
 //! - Testing tools, in the manner of Zig's `std.testing`:
 //!   [`check_all_allocation_failures`] (module [`check`]) fails each
 //!   allocation of a test body in turn and reports swallowed failures, leaks
