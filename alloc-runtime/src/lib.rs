@@ -75,6 +75,8 @@ mod raw;
 mod region;
 mod route;
 mod segregator;
+#[cfg(test)]
+mod test_support;
 pub mod testing;
 mod typed;
 

@@ -12,34 +12,11 @@ use allocator_api2::boxed::Box;
 use allocator_api2::vec::Vec;
 
 use super::*;
+use crate::test_support::{raw_alloc, raw_free, raw_remap, raw_resize};
 use crate::testing::{self, Conformance};
 use crate::{Arena, Bump, Counting, Global};
 
 mod model;
-
-fn align(bytes: usize) -> Alignment {
-    Alignment::new(bytes).unwrap()
-}
-
-fn raw<A: RawAlloc>(a: &A, len: usize, al: usize) -> Option<NonNull<u8>> {
-    a.alloc(len, align(al), Caller::here())
-}
-
-/// Frees a block allocated by [`raw`] with this length and alignment.
-///
-/// # Safety
-///
-/// `free`'s contract for `a`.
-unsafe fn raw_free<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, al: usize) {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.free(
-            NonNull::slice_from_raw_parts(p, len),
-            align(al),
-            Caller::here(),
-        )
-    };
-}
 
 /// A parent that records the live blocks it handed out and panics when a
 /// free, resize or remap does not name one of them with exactly its length
@@ -202,13 +179,13 @@ fn size_classes_over_bump_pass_the_conformance_suite() {
 fn a_freed_block_serves_the_next_request_in_range() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 16, 48> = FreeList::new(&ledger);
-    let a = raw(&pool, 20, 8).unwrap();
+    let a = raw_alloc(&pool, 20, 8).unwrap();
     assert_eq!(ledger.live.borrow()[0].1, 48, "a block of MAX bytes");
     assert_eq!(ledger.live.borrow()[0].2, 16, "aligned to min(MAX, 16)");
     // SAFETY: live, 20 bytes, alignment 8.
     unsafe { raw_free(&pool, a, 20, 8) };
     assert_eq!(pool.kept(), 1);
-    let b = raw(&pool, 48, 16).unwrap();
+    let b = raw_alloc(&pool, 48, 16).unwrap();
     assert_eq!(a, b);
     assert_eq!((pool.kept(), ledger.allocations.get()), (0, 1));
     // SAFETY: live, 48 bytes, alignment 16.
@@ -220,7 +197,7 @@ fn requests_out_of_range_go_to_the_parent_unchanged() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 16, 48> = FreeList::new(&ledger);
     for (len, al) in [(15, 1), (49, 8), (32, 32), (1000, 4096)] {
-        let p = raw(&pool, len, al).unwrap();
+        let p = raw_alloc(&pool, len, al).unwrap();
         assert_eq!(
             *ledger.live.borrow().last().unwrap(),
             (p.addr().get(), len, al)
@@ -240,7 +217,7 @@ fn requests_out_of_range_go_to_the_parent_unchanged() {
 fn the_bound_sends_frees_past_it_to_the_parent() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 1, 8> = FreeList::with_max_kept(&ledger, 2);
-    let blocks: StdVec<_> = (0..5).map(|_| raw(&pool, 8, 8).unwrap()).collect();
+    let blocks: StdVec<_> = (0..5).map(|_| raw_alloc(&pool, 8, 8).unwrap()).collect();
     for (i, &p) in blocks.iter().enumerate() {
         // SAFETY: live, 8 bytes, alignment 8, freed once.
         unsafe { raw_free(&pool, p, 8, 8) };
@@ -256,7 +233,7 @@ fn a_bound_of_zero_keeps_nothing() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 1, 8> = FreeList::with_max_kept(&ledger, 0);
     for _ in 0..3 {
-        let p = raw(&pool, 4, 4).unwrap();
+        let p = raw_alloc(&pool, 4, 4).unwrap();
         // SAFETY: live, as allocated.
         unsafe { raw_free(&pool, p, 4, 4) };
     }
@@ -270,16 +247,16 @@ fn a_bound_of_zero_keeps_nothing() {
 fn tiny_blocks_are_a_pointer_long() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 1, 1> = FreeList::new(&ledger);
-    let a = raw(&pool, 1, 1).unwrap();
-    let b = raw(&pool, 1, 1).unwrap();
+    let a = raw_alloc(&pool, 1, 1).unwrap();
+    let b = raw_alloc(&pool, 1, 1).unwrap();
     let size = size_of::<*mut u8>();
     assert_eq!(ledger.live.borrow()[0].1, size);
     // SAFETY: live, 1 byte each, freed once.
     unsafe { raw_free(&pool, a, 1, 1) };
     // SAFETY: as above.
     unsafe { raw_free(&pool, b, 1, 1) };
-    assert_eq!(raw(&pool, 1, 1), Some(b));
-    assert_eq!(raw(&pool, 1, 1), Some(a));
+    assert_eq!(raw_alloc(&pool, 1, 1), Some(b));
+    assert_eq!(raw_alloc(&pool, 1, 1), Some(a));
     assert_eq!(ledger.allocations.get(), 2);
     // SAFETY: live, freed once.
     unsafe { raw_free(&pool, a, 1, 1) };
@@ -287,67 +264,28 @@ fn tiny_blocks_are_a_pointer_long() {
     unsafe { raw_free(&pool, b, 1, 1) };
 }
 
-/// `resize` of the `len`-byte block at `p` (alignment 8) to `new`.
-///
-/// # Safety
-///
-/// `resize`'s contract for `a`.
-unsafe fn resize8<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, new: usize) -> bool {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.resize(
-            NonNull::slice_from_raw_parts(p, len),
-            align(8),
-            new,
-            Caller::here(),
-        )
-    }
-}
-
-/// `remap` of the `len`-byte block at `p` (alignment 8) to `new`.
-///
-/// # Safety
-///
-/// `remap`'s contract for `a`.
-unsafe fn remap8<A: RawAlloc>(
-    a: &A,
-    p: NonNull<u8>,
-    len: usize,
-    new: usize,
-) -> Option<NonNull<u8>> {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.remap(
-            NonNull::slice_from_raw_parts(p, len),
-            align(8),
-            new,
-            Caller::here(),
-        )
-    }
-}
-
 #[test]
 fn resizes_in_range_in_place_and_refuses_across_the_edge() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 8, 32> = FreeList::new(&ledger);
-    let p = raw(&pool, 8, 8).unwrap();
+    let p = raw_alloc(&pool, 8, 8).unwrap();
     // SAFETY: (each call below) the block at `p` is live with the length
     // given, alignment 8; refusals leave it as it was.
-    assert!(unsafe { resize8(&pool, p, 8, 32) });
+    assert!(unsafe { raw_resize(&pool, p, 8, 8, 32) });
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&pool, p, 32, 9) }, Some(p));
+    assert_eq!(unsafe { raw_remap(&pool, p, 32, 8, 9) }, Some(p));
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&pool, p, 9, 33) });
+    assert!(!unsafe { raw_resize(&pool, p, 9, 8, 33) });
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&pool, p, 9, 7) });
+    assert!(!unsafe { raw_resize(&pool, p, 9, 8, 7) });
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&pool, p, 9, 100) }, None);
+    assert_eq!(unsafe { raw_remap(&pool, p, 9, 8, 100) }, None);
     // Out of range both ways: the parent's (whose ledger checks the block).
-    let q = raw(&pool, 100, 8).unwrap();
+    let q = raw_alloc(&pool, 100, 8).unwrap();
     // SAFETY: as above, for the 100-byte block at `q`.
-    assert!(!unsafe { resize8(&pool, q, 100, 200) });
+    assert!(!unsafe { raw_resize(&pool, q, 100, 8, 200) });
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&pool, q, 100, 20) });
+    assert!(!unsafe { raw_resize(&pool, q, 100, 8, 20) });
     // SAFETY: live, as allocated, freed once.
     unsafe { raw_free(&pool, q, 100, 8) };
     // SAFETY: live, 9 bytes now, freed once.
@@ -376,7 +314,7 @@ fn drop_gives_back_every_kept_block_as_it_was_allocated() {
     {
         let pool: FreeList<&Counting<Global>, 1, 24> = FreeList::new(&counting);
         let blocks: StdVec<_> = (1..=24)
-            .map(|len| (raw(&pool, len, 8).unwrap(), len))
+            .map(|len| (raw_alloc(&pool, len, 8).unwrap(), len))
             .collect();
         for (p, len) in blocks {
             // SAFETY: live, as allocated.
@@ -393,7 +331,7 @@ fn drop_gives_back_every_kept_block_as_it_was_allocated() {
 fn owns_is_the_parents_answer() {
     let arena = Arena::new();
     let pool: FreeList<&Arena, 1, 32> = FreeList::new(&arena);
-    let p = raw(&pool, 5, 1).unwrap();
+    let p = raw_alloc(&pool, 5, 1).unwrap();
     assert!(Owns::owns(&pool, NonNull::slice_from_raw_parts(p, 5)));
     let elsewhere = [0u8; 5];
     assert!(!Owns::owns(&pool, NonNull::from(&elsewhere[..])));
@@ -403,13 +341,17 @@ fn owns_is_the_parents_answer() {
 fn a_refusing_parent_is_a_refusal() {
     let ledger = Ledger::default();
     let pool: FreeList<&Ledger, 1, 16> = FreeList::new(&ledger);
-    let p = raw(&pool, 16, 1).unwrap();
+    let p = raw_alloc(&pool, 16, 1).unwrap();
     ledger.refuse.set(true);
-    assert!(raw(&pool, 16, 1).is_none());
+    assert!(raw_alloc(&pool, 16, 1).is_none());
     // SAFETY: live, as allocated.
     unsafe { raw_free(&pool, p, 16, 1) };
-    assert_eq!(raw(&pool, 3, 1), Some(p), "a kept block needs no parent");
-    assert!(raw(&pool, 3, 1).is_none());
+    assert_eq!(
+        raw_alloc(&pool, 3, 1),
+        Some(p),
+        "a kept block needs no parent"
+    );
+    assert!(raw_alloc(&pool, 3, 1).is_none());
     // SAFETY: live, 3 bytes.
     unsafe { raw_free(&pool, p, 3, 1) };
 }
@@ -442,7 +384,7 @@ fn each_class_takes_blocks_of_its_length() {
         (255, 256),
         (256, 256),
     ] {
-        let p = raw(&classes, len, 1).unwrap();
+        let p = raw_alloc(&classes, len, 1).unwrap();
         assert_eq!(
             *ledger.live.borrow().last().unwrap(),
             (p.addr().get(), class_len, 16),
@@ -453,7 +395,7 @@ fn each_class_takes_blocks_of_its_length() {
         assert_eq!(classes.kept_in(class_len / 16 - 1), 1);
     }
     assert_eq!(classes.kept(), 4, "1 and 16 share a class, 255 and 256 too");
-    let p = raw(&classes, 257, 1).unwrap();
+    let p = raw_alloc(&classes, 257, 1).unwrap();
     assert_eq!(
         *ledger.live.borrow().last().unwrap(),
         (p.addr().get(), 257, 1)
@@ -468,12 +410,12 @@ fn each_class_takes_blocks_of_its_length() {
 #[test]
 fn a_freed_block_comes_back_for_the_next_request_of_its_class() {
     let classes: SizeClasses<Arena> = SizeClasses::new(Arena::new());
-    let a = raw(&classes, 24, 8).unwrap();
-    let other = raw(&classes, 40, 8).unwrap();
+    let a = raw_alloc(&classes, 24, 8).unwrap();
+    let other = raw_alloc(&classes, 40, 8).unwrap();
     // SAFETY: live, 24 bytes, alignment 8.
     unsafe { raw_free(&classes, a, 24, 8) };
-    assert_ne!(raw(&classes, 33, 8), Some(a), "another class");
-    assert_eq!(raw(&classes, 20, 16), Some(a));
+    assert_ne!(raw_alloc(&classes, 33, 8), Some(a), "another class");
+    assert_eq!(raw_alloc(&classes, 20, 16), Some(a));
     let _ = other;
 }
 
@@ -481,12 +423,12 @@ fn a_freed_block_comes_back_for_the_next_request_of_its_class() {
 fn alignments_beyond_the_step_go_to_the_parent() {
     let ledger = Ledger::default();
     let classes: SizeClasses<&Ledger, 24, 4> = SizeClasses::new(&ledger);
-    let p = raw(&classes, 24, 8).unwrap();
+    let p = raw_alloc(&classes, 24, 8).unwrap();
     assert_eq!(
         *ledger.live.borrow().last().unwrap(),
         (p.addr().get(), 24, 8)
     );
-    let q = raw(&classes, 24, 16).unwrap();
+    let q = raw_alloc(&classes, 24, 16).unwrap();
     assert_eq!(
         *ledger.live.borrow().last().unwrap(),
         (q.addr().get(), 24, 16)
@@ -502,30 +444,30 @@ fn alignments_beyond_the_step_go_to_the_parent() {
 fn length_zero_goes_to_the_parent() {
     let ledger = Ledger::default();
     let classes: SizeClasses<&Ledger> = SizeClasses::new(&ledger);
-    assert!(raw(&classes, 0, 1).is_none(), "Global refuses zero");
+    assert!(raw_alloc(&classes, 0, 1).is_none(), "Global refuses zero");
     assert_eq!((classes.kept(), ledger.allocations.get()), (0, 0));
     let pool: FreeList<&Ledger, 1, 8> = FreeList::new(&ledger);
-    assert!(raw(&pool, 0, 1).is_none());
+    assert!(raw_alloc(&pool, 0, 1).is_none());
 }
 
 #[test]
 fn resizes_within_a_class_in_place_and_refuses_across_classes() {
     let ledger = Ledger::default();
     let classes: SizeClasses<&Ledger> = SizeClasses::new(&ledger);
-    let p = raw(&classes, 17, 8).unwrap();
+    let p = raw_alloc(&classes, 17, 8).unwrap();
     // SAFETY: (each call below) the block at `p` is live with the length
     // given, alignment 8; refusals leave it as it was.
-    assert!(unsafe { resize8(&classes, p, 17, 32) });
+    assert!(unsafe { raw_resize(&classes, p, 17, 8, 32) });
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&classes, p, 32, 20) }, Some(p));
+    assert_eq!(unsafe { raw_remap(&classes, p, 32, 8, 20) }, Some(p));
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&classes, p, 20, 33) });
+    assert!(!unsafe { raw_resize(&classes, p, 20, 8, 33) });
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&classes, p, 20, 16) });
+    assert!(!unsafe { raw_resize(&classes, p, 20, 8, 16) });
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&classes, p, 20, 1000) });
+    assert!(!unsafe { raw_resize(&classes, p, 20, 8, 1000) });
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&classes, p, 20, 16) }, None);
+    assert_eq!(unsafe { raw_remap(&classes, p, 20, 8, 16) }, None);
     // SAFETY: live, 20 bytes now, freed once.
     unsafe { raw_free(&classes, p, 20, 8) };
     assert_eq!(classes.kept_in(1), 1);
@@ -537,7 +479,7 @@ fn the_bound_is_per_class() {
     let classes: SizeClasses<&Counting<Global>, 8, 4> = SizeClasses::with_max_kept(&counting, 2);
     let blocks: StdVec<_> = (0..4)
         .flat_map(|class| (0..3).map(move |_| 8 * class + 1))
-        .map(|len| (raw(&classes, len, 1).unwrap(), len))
+        .map(|len| (raw_alloc(&classes, len, 1).unwrap(), len))
         .collect();
     for (p, len) in blocks {
         // SAFETY: live, as allocated.
@@ -555,7 +497,7 @@ fn a_step_that_is_not_a_power_of_two_rounds_to_its_multiples() {
     let ledger = Ledger::default();
     let classes: SizeClasses<&Ledger, 24, 3> = SizeClasses::new(&ledger);
     for (len, class_len) in [(1, 24), (24, 24), (25, 48), (72, 72)] {
-        let p = raw(&classes, len, 8).unwrap();
+        let p = raw_alloc(&classes, len, 8).unwrap();
         assert_eq!(
             *ledger.live.borrow().last().unwrap(),
             (p.addr().get(), class_len, 8)
@@ -585,13 +527,13 @@ fn hashbrown_tables_are_served_from_the_classes() {
 fn size_classes_are_send_when_the_parent_is() {
     fn is_send<T: Send>(_: &T) {}
     let classes: SizeClasses<Global> = SizeClasses::new(Global);
-    let p = raw(&classes, 8, 1).unwrap();
+    let p = raw_alloc(&classes, 8, 1).unwrap();
     // SAFETY: live, as allocated.
     unsafe { raw_free(&classes, p, 8, 1) };
     is_send(&classes);
     let address = p.addr().get();
     let again = std::thread::spawn(move || {
-        let q = raw(&classes, 8, 1).unwrap();
+        let q = raw_alloc(&classes, 8, 1).unwrap();
         // SAFETY: live, as allocated.
         unsafe { raw_free(&classes, q, 8, 1) };
         q.addr().get()
@@ -633,13 +575,13 @@ fn the_bump_under_free_lists_is_refilled_from_kept_blocks_only() {
     let mut buf = [MaybeUninit::uninit(); 256];
     let bump = Bump::new(&mut buf);
     let pool: FreeList<&Bump<'_>, 1, 64> = FreeList::new(&bump);
-    let blocks: StdVec<_> = core::iter::from_fn(|| raw(&pool, 64, 16)).collect();
+    let blocks: StdVec<_> = core::iter::from_fn(|| raw_alloc(&pool, 64, 16)).collect();
     assert!(!blocks.is_empty() && blocks.len() <= 4);
     for &p in &blocks {
         // SAFETY: live, as allocated.
         unsafe { raw_free(&pool, p, 64, 16) };
     }
-    let again: StdVec<_> = core::iter::from_fn(|| raw(&pool, 1, 1)).collect();
+    let again: StdVec<_> = core::iter::from_fn(|| raw_alloc(&pool, 1, 1)).collect();
     assert_eq!(
         again.len(),
         blocks.len(),

@@ -9,130 +9,11 @@ use allocator_api2::alloc::AllocError;
 use allocator_api2::boxed::Box;
 use allocator_api2::vec::Vec;
 use proptest::prelude::*;
-use proptest::test_runner::RngAlgorithm;
 
 use super::*;
+use crate::test_support::{align, proptest_config, raw_alloc, raw_free, raw_remap, raw_resize};
 use crate::testing::{self, Conformance};
 use crate::{Bump, Counting, Global};
-
-fn align(bytes: usize) -> Alignment {
-    Alignment::new(bytes).unwrap()
-}
-
-fn raw<A: RawAlloc>(a: &A, len: usize) -> Option<NonNull<u8>> {
-    a.alloc(len, align(8), Caller::here())
-}
-
-/// `free` of the `len`-byte block at `p`, alignment 8.
-///
-/// # Safety
-///
-/// `free`'s contract for `a`.
-unsafe fn raw_free<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize) {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.free(
-            NonNull::slice_from_raw_parts(p, len),
-            align(8),
-            Caller::here(),
-        )
-    };
-}
-
-/// `resize` of the `len`-byte block at `p` (alignment 8) to `new`.
-///
-/// # Safety
-///
-/// `resize`'s contract for `a`.
-unsafe fn resize8<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, new: usize) -> bool {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.resize(
-            NonNull::slice_from_raw_parts(p, len),
-            align(8),
-            new,
-            Caller::here(),
-        )
-    }
-}
-
-/// `resize` of the `len`-byte block at `p` (alignment `al`) to `new`.
-///
-/// # Safety
-///
-/// `resize`'s contract for `a`.
-unsafe fn resize_at<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, al: usize, new: usize) -> bool {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.resize(
-            NonNull::slice_from_raw_parts(p, len),
-            align(al),
-            new,
-            Caller::here(),
-        )
-    }
-}
-
-/// `remap` of the `len`-byte block at `p` (alignment `al`) to `new`.
-///
-/// # Safety
-///
-/// `remap`'s contract for `a`.
-unsafe fn remap_at<A: RawAlloc>(
-    a: &A,
-    p: NonNull<u8>,
-    len: usize,
-    al: usize,
-    new: usize,
-) -> Option<NonNull<u8>> {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.remap(
-            NonNull::slice_from_raw_parts(p, len),
-            align(al),
-            new,
-            Caller::here(),
-        )
-    }
-}
-
-/// `free` of the `len`-byte block at `p`, alignment `al`.
-///
-/// # Safety
-///
-/// `free`'s contract for `a`.
-unsafe fn free_at<A: RawAlloc>(a: &A, p: NonNull<u8>, len: usize, al: usize) {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.free(
-            NonNull::slice_from_raw_parts(p, len),
-            align(al),
-            Caller::here(),
-        )
-    };
-}
-
-/// `remap` of the `len`-byte block at `p` (alignment 8) to `new`.
-///
-/// # Safety
-///
-/// `remap`'s contract for `a`.
-unsafe fn remap8<A: RawAlloc>(
-    a: &A,
-    p: NonNull<u8>,
-    len: usize,
-    new: usize,
-) -> Option<NonNull<u8>> {
-    // SAFETY: the caller's promise.
-    unsafe {
-        a.remap(
-            NonNull::slice_from_raw_parts(p, len),
-            align(8),
-            new,
-            Caller::here(),
-        )
-    }
-}
 
 #[test]
 fn limit_over_global_passes_the_conformance_suite() {
@@ -164,22 +45,22 @@ fn limit_over_bump_passes_the_conformance_suite() {
 #[test]
 fn refuses_exactly_past_the_budget_and_never_asks_the_parent() {
     let limit = Limit::new(Counting::new(Global), 100);
-    let a = raw(&limit, 60).unwrap();
-    assert!(raw(&limit, 41).is_none(), "61 + 40 > 100");
+    let a = raw_alloc(&limit, 60, 8).unwrap();
+    assert!(raw_alloc(&limit, 41, 8).is_none(), "61 + 40 > 100");
     assert_eq!((limit.refused(), limit.inner().stats().failures), (1, 0));
     assert_eq!(
         limit.inner().stats().allocations,
         1,
         "the refusal never reached it"
     );
-    let b = raw(&limit, 40).expect("exactly the budget");
+    let b = raw_alloc(&limit, 40, 8).expect("exactly the budget");
     assert_eq!((limit.live_bytes(), limit.remaining()), (100, 0));
-    assert!(raw(&limit, 1).is_none());
+    assert!(raw_alloc(&limit, 1, 8).is_none());
     assert_eq!(limit.refused(), 2);
     // SAFETY: live, as allocated, freed once.
-    unsafe { raw_free(&limit, b, 40) };
+    unsafe { raw_free(&limit, b, 40, 8) };
     // SAFETY: as above.
-    unsafe { raw_free(&limit, a, 60) };
+    unsafe { raw_free(&limit, a, 60, 8) };
     assert_eq!((limit.live_bytes(), limit.total_bytes()), (0, 100));
     assert_eq!(limit.inner().stats().live_bytes, 0);
 }
@@ -187,23 +68,23 @@ fn refuses_exactly_past_the_budget_and_never_asks_the_parent() {
 #[test]
 fn the_total_budget_counts_freed_bytes_and_growth() {
     let limit = Limit::new(Counting::new(Global), usize::MAX).with_max_total(100);
-    let a = raw(&limit, 50).unwrap();
+    let a = raw_alloc(&limit, 50, 8).unwrap();
     // SAFETY: live, as allocated, freed once.
-    unsafe { raw_free(&limit, a, 50) };
-    let b = raw(&limit, 30).unwrap();
+    unsafe { raw_free(&limit, a, 50, 8) };
+    let b = raw_alloc(&limit, 30, 8).unwrap();
     assert_eq!(limit.remaining(), 20);
     // Global never grows in place, so growth is seen through `Bump` below;
     // here the refusal comes first, before the parent is asked.
     // SAFETY: live 30-byte block at `b`.
-    assert!(!unsafe { resize8(&limit, b, 30, 51) });
+    assert!(!unsafe { raw_resize(&limit, b, 30, 8, 51) });
     assert_eq!(limit.refused(), 0, "resize refusals are not counted");
-    assert!(raw(&limit, 21).is_none());
-    let c = raw(&limit, 20).unwrap();
-    assert!(raw(&limit, 1).is_none(), "100 bytes ever, 50 live");
+    assert!(raw_alloc(&limit, 21, 8).is_none());
+    let c = raw_alloc(&limit, 20, 8).unwrap();
+    assert!(raw_alloc(&limit, 1, 8).is_none(), "100 bytes ever, 50 live");
     // SAFETY: live, as allocated, freed once.
-    unsafe { raw_free(&limit, b, 30) };
+    unsafe { raw_free(&limit, b, 30, 8) };
     // SAFETY: as above.
-    unsafe { raw_free(&limit, c, 20) };
+    unsafe { raw_free(&limit, c, 20, 8) };
     assert_eq!(
         (limit.live_bytes(), limit.total_bytes(), limit.refused()),
         (0, 100, 2)
@@ -214,28 +95,29 @@ fn the_total_budget_counts_freed_bytes_and_growth() {
 fn growth_checks_the_difference_and_shrinking_gives_it_back() {
     let mut buf = [MaybeUninit::uninit(); 1024];
     let limit = Limit::new(Bump::new(&mut buf), 100);
-    let p = raw(&limit, 40).unwrap();
+    let p = raw_alloc(&limit, 40, 8).unwrap();
     // SAFETY: (each call below) the most recent block at `p`, live with the
     // length given; refusals leave it as it was.
-    assert!(unsafe { resize8(&limit, p, 40, 100) });
+    assert!(unsafe { raw_resize(&limit, p, 40, 8, 100) });
     assert_eq!((limit.live_bytes(), limit.total_bytes()), (100, 100));
     // SAFETY: as above.
-    assert!(!unsafe { resize8(&limit, p, 100, 101) }, "one byte over");
+    let over = unsafe { raw_resize(&limit, p, 100, 8, 101) };
+    assert!(!over, "one byte over");
     assert_eq!((limit.live_bytes(), limit.refused()), (100, 0));
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&limit, p, 100, 10) }, Some(p));
+    assert_eq!(unsafe { raw_remap(&limit, p, 100, 8, 10) }, Some(p));
     assert_eq!((limit.live_bytes(), limit.total_bytes()), (10, 100));
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&limit, p, 10, 101) }, None);
+    assert_eq!(unsafe { raw_remap(&limit, p, 10, 8, 101) }, None);
     assert_eq!(limit.live_bytes(), 10);
     // SAFETY: as above.
-    assert_eq!(unsafe { remap8(&limit, p, 10, 100) }, Some(p));
+    assert_eq!(unsafe { raw_remap(&limit, p, 10, 8, 100) }, Some(p));
     assert_eq!((limit.live_bytes(), limit.total_bytes()), (100, 190));
     // SAFETY: as above.
-    assert!(unsafe { resize8(&limit, p, 100, 1) });
+    assert!(unsafe { raw_resize(&limit, p, 100, 8, 1) });
     assert_eq!(limit.live_bytes(), 1);
     // SAFETY: live, 1 byte now, freed once.
-    unsafe { raw_free(&limit, p, 1) };
+    unsafe { raw_free(&limit, p, 1, 8) };
     assert_eq!(limit.live_bytes(), 0);
 }
 
@@ -243,18 +125,18 @@ fn growth_checks_the_difference_and_shrinking_gives_it_back() {
 fn a_growth_the_parent_refuses_changes_nothing() {
     let mut buf = [MaybeUninit::uninit(); 256];
     let limit = Limit::new(Bump::new(&mut buf), 1000);
-    let p = raw(&limit, 16).unwrap();
-    let q = raw(&limit, 16).unwrap();
+    let p = raw_alloc(&limit, 16, 8).unwrap();
+    let q = raw_alloc(&limit, 16, 8).unwrap();
     // SAFETY: live 16-byte block at `p`, not the bump's most recent one.
-    assert!(!unsafe { resize8(&limit, p, 16, 32) });
+    assert!(!unsafe { raw_resize(&limit, p, 16, 8, 32) });
     // SAFETY: live 16-byte block at `q`; the bump has no room for 500.
-    assert_eq!(unsafe { remap8(&limit, q, 16, 500) }, None);
+    assert_eq!(unsafe { raw_remap(&limit, q, 16, 8, 500) }, None);
     assert_eq!(
         (limit.live_bytes(), limit.total_bytes(), limit.refused()),
         (32, 32, 0)
     );
     assert!(
-        raw(&limit, 900).is_none(),
+        raw_alloc(&limit, 900, 8).is_none(),
         "the bump refuses, not the budget"
     );
     assert_eq!((limit.live_bytes(), limit.refused()), (32, 0));
@@ -263,28 +145,28 @@ fn a_growth_the_parent_refuses_changes_nothing() {
 #[test]
 fn overflow_near_usize_max_is_a_refusal() {
     let limit = Limit::new(Counting::new(Global), usize::MAX);
-    let p = raw(&limit, 64).unwrap();
+    let p = raw_alloc(&limit, 64, 8).unwrap();
     assert!(
-        raw(&limit, usize::MAX).is_none(),
+        raw_alloc(&limit, usize::MAX, 8).is_none(),
         "64 + usize::MAX overflows"
     );
-    assert!(raw(&limit, usize::MAX - 63).is_none());
+    assert!(raw_alloc(&limit, usize::MAX - 63, 8).is_none());
     assert_eq!(limit.refused(), 2);
     assert!(
-        raw(&limit, usize::MAX - 64).is_none(),
+        raw_alloc(&limit, usize::MAX - 64, 8).is_none(),
         "within budget, the parent refuses"
     );
     assert_eq!((limit.refused(), limit.inner().stats().failures), (2, 1));
     // SAFETY: live 64-byte block at `p`.
-    assert!(!unsafe { resize8(&limit, p, 64, usize::MAX) });
+    assert!(!unsafe { raw_resize(&limit, p, 64, 8, usize::MAX) });
     assert_eq!(
         limit.refused(),
         2,
         "live would be exactly usize::MAX: the parent refuses"
     );
-    let q = raw(&limit, 8).unwrap();
+    let q = raw_alloc(&limit, 8, 8).unwrap();
     // SAFETY: live 64-byte block at `p`.
-    let resized = unsafe { resize8(&limit, p, 64, usize::MAX) };
+    let resized = unsafe { raw_resize(&limit, p, 64, 8, usize::MAX) };
     assert!(!resized, "72 + (usize::MAX - 64) overflows");
     assert_eq!(
         (limit.refused(), limit.inner().stats().failures),
@@ -292,9 +174,9 @@ fn overflow_near_usize_max_is_a_refusal() {
         "not asked"
     );
     // SAFETY: live, as allocated, freed once.
-    unsafe { raw_free(&limit, q, 8) };
+    unsafe { raw_free(&limit, q, 8, 8) };
     // SAFETY: live, as allocated, freed once.
-    unsafe { raw_free(&limit, p, 64) };
+    unsafe { raw_free(&limit, p, 64, 8) };
     assert_eq!(limit.live_bytes(), 0);
     assert_eq!(limit.inner().stats().allocations, 2);
 }
@@ -303,13 +185,13 @@ fn overflow_near_usize_max_is_a_refusal() {
 fn the_total_saturates_instead_of_refusing_when_unset() {
     let limit = Limit::new(Counting::new(Global), usize::MAX);
     limit.total.set(usize::MAX - 10);
-    let p = raw(&limit, 64).expect("no total budget: saturation is not a refusal");
+    let p = raw_alloc(&limit, 64, 8).expect("no total budget: saturation is not a refusal");
     assert_eq!(limit.total_bytes(), usize::MAX);
     // SAFETY: live, as allocated, freed once.
-    unsafe { raw_free(&limit, p, 64) };
+    unsafe { raw_free(&limit, p, 64, 8) };
     let limit = Limit::new(Global, usize::MAX).with_max_total(usize::MAX - 1);
     limit.total.set(usize::MAX - 10);
-    assert!(raw(&limit, 64).is_none());
+    assert!(raw_alloc(&limit, 64, 8).is_none());
 }
 
 #[test]
@@ -366,19 +248,6 @@ fn every_failure_under_the_limit_is_handled() {
 // Model test
 // ---------------------------------------------------------------------------
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 256 },
-        failure_persistence: None,
-        rng_algorithm: if cfg!(miri) {
-            RngAlgorithm::XorShift
-        } else {
-            RngAlgorithm::ChaCha
-        },
-        ..ProptestConfig::default()
-    }
-}
-
 /// An operation of the model test.
 #[derive(Clone, Debug)]
 enum Op {
@@ -403,7 +272,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(proptest_config(256, 4))]
 
     /// Live and total bytes follow a model exactly; a refusal happens
     /// exactly when the model says the budget would be passed, and then
@@ -447,10 +316,10 @@ proptest! {
                     let fits = n <= old || (live + (n - old) <= max_live && total + (n - old) <= max_total);
                     let done = if matches!(op, Op::Resize(..)) {
                         // SAFETY: `p` is live with length `old`, alignment 8.
-                        unsafe { resize_at(&limit, p, old, al, n) }.then_some(p)
+                        unsafe { raw_resize(&limit, p, old, al, n) }.then_some(p)
                     } else {
                         // SAFETY: as above.
-                        unsafe { remap_at(&limit, p, old, al, n) }
+                        unsafe { raw_remap(&limit, p, old, al, n) }
                     };
                     if let Some(q) = done {
                         prop_assert!(fits);
@@ -461,7 +330,7 @@ proptest! {
                 Op::Free(i) if !blocks.is_empty() => {
                     let (p, n, al) = blocks.swap_remove(i % blocks.len());
                     // SAFETY: live, with its current length, freed once.
-                    unsafe { free_at(&limit, p, n, al) };
+                    unsafe { raw_free(&limit, p, n, al) };
                     live -= n;
                 }
                 _ => {}
@@ -474,7 +343,7 @@ proptest! {
         }
         for (p, n, al) in blocks {
             // SAFETY: live, with its current length, freed once.
-            unsafe { free_at(&limit, p, n, al) };
+            unsafe { raw_free(&limit, p, n, al) };
         }
         prop_assert_eq!(limit.live_bytes(), 0);
         prop_assert_eq!(limit.inner().stats().live_bytes, 0);

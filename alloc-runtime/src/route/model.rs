@@ -31,7 +31,7 @@ use std::vec::Vec;
 use allocator_api2::alloc::Allocator;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{RngAlgorithm, TestCaseError};
+use proptest::test_runner::TestCaseError;
 
 use crate::Stats;
 
@@ -40,18 +40,7 @@ pub(crate) const MAX_OPS: usize = if cfg!(miri) { 24 } else { 160 };
 
 /// The proptest settings: few cases under Miri.
 pub(crate) fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: if cfg!(miri) { 3 } else { 192 },
-        // No persistence files: Miri's isolation forbids them.
-        failure_persistence: None,
-        // ChaCha, the default, dominates the run time under Miri.
-        rng_algorithm: if cfg!(miri) {
-            RngAlgorithm::XorShift
-        } else {
-            RngAlgorithm::ChaCha
-        },
-        ..ProptestConfig::default()
-    }
+    crate::test_support::proptest_config(192, 3)
 }
 
 /// One allocator-api2 call.

@@ -15,24 +15,8 @@ use std::vec::Vec as StdVec;
 
 use allocator_api2::alloc::Allocator;
 use proptest::prelude::*;
-use proptest::test_runner::RngAlgorithm;
 
 use super::*;
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 256 },
-        // No persistence files under Miri's isolation, nor here.
-        failure_persistence: None,
-        // ChaCha dominates the run time under Miri.
-        rng_algorithm: if cfg!(miri) {
-            RngAlgorithm::XorShift
-        } else {
-            RngAlgorithm::ChaCha
-        },
-        ..ProptestConfig::default()
-    }
-}
 
 const MAX_OPS: usize = if cfg!(miri) { 30 } else { 150 };
 
@@ -263,7 +247,7 @@ fn run<P: Pool>(pool: &P, ops: &[Op]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::test_support::proptest_config(256, 4))]
 
     #[test]
     fn a_free_list_recycles_as_the_model_says(
