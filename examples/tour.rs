@@ -2,12 +2,14 @@
 //! interner and a syntax tree, phases with `reset`, a scope), a
 //! `Counting<Fail<Bump>>` stack driving `Vec` and `HashMap`, the type-erased
 //! handle, a user's own `#[derive(Allocator)]` wrapper, and failure
-//! injection walking an error path.
+//! injection walking an error path, and a composite (a stack buffer first,
+//! the heap after, under a budget).
 //!
 //! Run it with `cargo run --release --example tour`.
 
 use alloc_runtime::{
-    Alignment, Allocator, Arena, Bump, Caller, Counting, Fail, Global, Handle, RawAlloc, Stats,
+    Alignment, Allocator, Arena, Bump, Caller, Counting, Fail, Fallback, Global, Handle, Limit,
+    RawAlloc, Stats,
 };
 use allocator_api2::alloc::Allocator as AllocatorApi;
 use allocator_api2::collections::TryReserveError;
@@ -373,6 +375,45 @@ fn main() {
         }
         n += 1;
     }
+
+    // 5. Composition: a small stack buffer first and the heap after, each
+    //    part counted, under a budget. Frees find the part that made the
+    //    block by asking the buffer whether it owns it.
+    println!("\n5. Composition: Limit<Fallback<Counting<Bump>, Counting<Global>>>");
+    let mut small_buf = [MaybeUninit::uninit(); 512];
+    let parts = Fallback::new(
+        Counting::new(Bump::new(&mut small_buf)),
+        Counting::new(Global),
+    );
+    let budget = Limit::new(&parts, 64 * 1024);
+    let counts = word_counts(TEXT, &budget).expect("within the budget");
+    println!(
+        "   {} distinct words: {} allocation(s) in the 512-byte buffer, {} on the heap, {} bytes live under a 64 KiB budget",
+        counts.len(),
+        parts.primary().stats().allocations,
+        parts.secondary().stats().allocations,
+        budget.live_bytes(),
+    );
+    drop(counts);
+    let tight = Limit::new(&parts, 100);
+    let refused = word_counts(TEXT, &tight);
+    assert!(refused.is_err());
+    println!(
+        "   under a 100-byte budget: {} ({} refusal(s)); live bytes after: {} in the buffer, {} on the heap",
+        refused.err().map_or(String::new(), |e| e.to_string()),
+        tight.refused(),
+        parts.primary().stats().live_bytes,
+        parts.secondary().stats().live_bytes,
+    );
+    assert_eq!(
+        parts.secondary().stats().live_bytes,
+        0,
+        "a heap block leaked"
+    );
+    columns.push(("composite heap".into(), parts.secondary().stats()));
+    println!(
+        "   (cargo run --release --example small_objects assembles a small-object allocator from these blocks)"
+    );
 
     println!("\nStatistics (bytes as requested):\n");
     print_table(&columns);
