@@ -99,8 +99,8 @@ impl<P, S> Fallback<P, S> {
     /// use allocator_api2::boxed::Box;
     /// # let mut buf = [core::mem::MaybeUninit::uninit(); 64];
     /// let a = Fallback::new(Bump::new(&mut buf), Global);
-    /// let _b = Box::new_in(1u64, &a);
-    /// assert_eq!(a.primary().used(), 8);
+    /// let b = Box::new_in(1u64, &a);
+    /// assert!(a.primary().owns(&*b as *const u64 as *const u8));
     /// ```
     pub const fn primary(&self) -> &P {
         &self.primary
@@ -114,8 +114,8 @@ impl<P, S> Fallback<P, S> {
     /// # let mut small = [core::mem::MaybeUninit::uninit(); 8];
     /// # let mut large = [core::mem::MaybeUninit::uninit(); 64];
     /// let a = Fallback::new(Bump::new(&mut small), Bump::new(&mut large));
-    /// let _b = Box::new_in([1u64; 2], &a); // 16 bytes: too many for the primary
-    /// assert_eq!(a.secondary().used(), 16);
+    /// let b = Box::new_in([1u64; 2], &a); // 16 bytes: too many for the primary
+    /// assert!(a.secondary().owns(b.as_ptr().cast()));
     /// ```
     pub const fn secondary(&self) -> &S {
         &self.secondary

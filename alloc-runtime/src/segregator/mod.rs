@@ -85,8 +85,8 @@ impl<const THRESHOLD: usize, Small, Large> Segregator<THRESHOLD, Small, Large> {
     /// use allocator_api2::boxed::Box;
     /// # let mut buf = [core::mem::MaybeUninit::uninit(); 64];
     /// let a = Segregator::<8, _, _>::new(Bump::new(&mut buf), Global);
-    /// let _b = Box::new_in(1u64, &a);
-    /// assert_eq!(a.small().used(), 8);
+    /// let b = Box::new_in(1u64, &a);
+    /// assert!(a.small().owns(&*b as *const u64 as *const u8));
     /// ```
     pub const fn small(&self) -> &Small {
         &self.small
@@ -99,8 +99,8 @@ impl<const THRESHOLD: usize, Small, Large> Segregator<THRESHOLD, Small, Large> {
     /// use allocator_api2::boxed::Box;
     /// # let mut buf = [core::mem::MaybeUninit::uninit(); 64];
     /// let a = Segregator::<8, Global, _>::new(Global, Bump::new(&mut buf));
-    /// let _b = Box::new_in([1u64; 2], &a);
-    /// assert_eq!(a.large().used(), 16);
+    /// let b = Box::new_in([1u64; 2], &a);
+    /// assert!(a.large().owns(b.as_ptr().cast()));
     /// ```
     pub const fn large(&self) -> &Large {
         &self.large
