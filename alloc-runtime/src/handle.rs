@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use core::mem::{align_of, size_of};
 use core::ptr::{self, NonNull};
 
-use crate::{Alignment, AllocError, Caller, RawAlloc};
+use crate::{Alignment, AllocError, Caller, Local, RawAlloc, ThreadSafe, Threading};
 
 /// The functions of one allocator type, called through a context pointer:
 /// what a [`Handle`] carries beside the pointer.
@@ -649,28 +649,6 @@ mod thunk {
         unsafe { a.free(memory, align, caller) }
     }
 }
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::Local {}
-    impl Sealed for super::ThreadSafe {}
-}
-
-/// Whether a [`Handle`] may cross threads: [`Local`] or [`ThreadSafe`].
-pub trait Threading: sealed::Sealed {}
-
-/// [`Handle`] marker: the allocator may not be `Sync`, so the handle is
-/// neither `Send` nor `Sync`. The default.
-#[derive(Debug)]
-pub enum Local {}
-
-/// [`Handle`] marker: the allocator is `Sync`, so the handle is `Send` and
-/// `Sync` (made with [`Handle::new_sync`] or `.sync_allocator()`).
-#[derive(Debug)]
-pub enum ThreadSafe {}
-
-impl Threading for Local {}
-impl Threading for ThreadSafe {}
 
 /// A type-erased allocator: a context pointer and a `&'static` [`VTable`],
 /// two words, `Copy`.

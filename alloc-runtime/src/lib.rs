@@ -66,6 +66,7 @@ mod fail;
 mod fallback;
 mod free_list;
 mod global;
+mod global_alloc;
 mod handle;
 mod limit;
 pub mod logging;
@@ -75,9 +76,12 @@ mod raw;
 mod region;
 mod route;
 mod segregator;
+mod standalone;
+mod system;
 #[cfg(test)]
 mod test_support;
 pub mod testing;
+mod threading;
 mod typed;
 
 pub use crate::alignment::{Alignment, InvalidAlignment};
@@ -93,9 +97,7 @@ pub use crate::fallback::Fallback;
 pub use crate::free_list::{FreeList, SizeClasses};
 #[cfg(feature = "alloc")]
 pub use crate::global::Global;
-pub use crate::handle::{
-    AllocFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable, ValidateFn,
-};
+pub use crate::handle::{AllocFn, FreeFn, Handle, RemapFn, ResizeFn, VTable, ValidateFn};
 pub use crate::limit::Limit;
 pub use crate::logging::Logging;
 pub use crate::null::Null;
@@ -103,6 +105,8 @@ pub use crate::owns::Owns;
 pub use crate::raw::RawAlloc;
 pub use crate::route::Route;
 pub use crate::segregator::Segregator;
+pub use crate::standalone::Standalone;
+pub use crate::threading::{Local, ThreadSafe, Threading};
 pub use crate::typed::AllocOrInitError;
 /// The error of a refused allocation: allocator-api2's `AllocError`.
 pub use allocator_api2::alloc::AllocError;

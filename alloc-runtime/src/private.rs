@@ -4,8 +4,10 @@
 //! come from the macros here, `impl_allocator!` (allocator-api2's
 //! `Allocator` through the [`bridge`]), `delegate_raw_alloc!` (`RawAlloc`
 //! forwarded to the `#[allocator(parent)]` field, and `Owns` with it when
-//! the parent hands out every block) and `pair_raw_alloc!` (`RawAlloc` and
-//! `Owns` of a struct with two parents, through the `route` functions).
+//! the parent hands out every block), `pair_raw_alloc!` (`RawAlloc` and
+//! `Owns` of a struct with two parents, through the `route` functions) and
+//! `global_alloc!` (`core::alloc::GlobalAlloc` through the four functions,
+//! for `#[allocator(global)]`).
 //! The macros name
 //! everything through `$crate`, so `#[allocator(crate = "path")]` can rename
 //! the runtime but cannot swap it: a look-alike module must bring macros of
@@ -35,6 +37,11 @@ pub use core::option::Option;
 pub use core::ptr::NonNull;
 
 pub use crate::__alloc_runtime_delegate_raw_alloc as delegate_raw_alloc;
+pub use crate::__alloc_runtime_global_alloc as global_alloc;
+/// The functions `global_alloc!`'s impl calls.
+pub mod global {
+    pub use crate::global_alloc::{alloc, dealloc, realloc};
+}
 pub use crate::__alloc_runtime_impl_allocator as impl_allocator;
 pub use crate::__alloc_runtime_pair_raw_alloc as pair_raw_alloc;
 
@@ -79,7 +86,7 @@ impl Drop for AbortOnUnwind {
     #[cold]
     fn drop(&mut self) {
         panic!(
-            "alloc_runtime: a `validate` or `route` function panicked inside an allocator function; aborting"
+            "alloc_runtime: a panic inside an allocator function (a `validate` or `route` function, or under `GlobalAlloc`); aborting"
         );
     }
 }
@@ -551,4 +558,53 @@ macro_rules! __alloc_runtime_pair_raw_alloc {
         guard.disarm();
         route
     }};
+}
+
+/// `unsafe impl core::alloc::GlobalAlloc for $ty`, through the four
+/// functions (`global_alloc.rs`). Sound for any `$ty`: the impl requires
+/// `$ty: RawAlloc + Standalone`, and the functions rely only on
+/// `RawAlloc`'s contract and `GlobalAlloc`'s caller's.
+///
+/// ```text
+/// global_alloc! { impl [<generics>] Type<generics> where [predicates] }
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __alloc_runtime_global_alloc {
+    (impl [$($generics:tt)*] $ty:ty where [$($where:tt)*]) => {
+        // SAFETY: each function forwards to the four functions of `Self`
+        // (`global_alloc.rs`), whose `RawAlloc` contract gives blocks valid
+        // for the layout and disjoint from everything live until freed; the
+        // `GlobalAlloc` caller's contract (a live block with its layout,
+        // non-zero sizes) is what `free`, `resize` and `remap` require.
+        // Nothing unwinds: `RawAlloc` forbids it, and the functions abort
+        // if it happens anyway.
+        unsafe impl<$($generics)*> ::core::alloc::GlobalAlloc for $ty
+        where
+            Self: $crate::RawAlloc + $crate::Standalone,
+            $($where)*
+        {
+            #[inline]
+            unsafe fn alloc(&self, layout: ::core::alloc::Layout) -> *mut ::core::primitive::u8 {
+                $crate::__private::global::alloc(self, layout)
+            }
+
+            #[inline]
+            unsafe fn dealloc(&self, ptr: *mut ::core::primitive::u8, layout: ::core::alloc::Layout) {
+                // SAFETY: `GlobalAlloc::dealloc`'s contract, passed on.
+                unsafe { $crate::__private::global::dealloc(self, ptr, layout) }
+            }
+
+            #[inline]
+            unsafe fn realloc(
+                &self,
+                ptr: *mut ::core::primitive::u8,
+                layout: ::core::alloc::Layout,
+                new_size: ::core::primitive::usize,
+            ) -> *mut ::core::primitive::u8 {
+                // SAFETY: `GlobalAlloc::realloc`'s contract, passed on.
+                unsafe { $crate::__private::global::realloc(self, ptr, layout, new_size) }
+            }
+        }
+    };
 }

@@ -3,8 +3,9 @@
 use core::fmt;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, Owns, RawAlloc};
-use counters::{Counters, bump_u64};
+use crate::threading::sealed::Word;
+use crate::{Alignment, Caller, Local, Owns, RawAlloc, ThreadSafe, Threading};
+use counters::Counters;
 
 mod counters;
 #[cfg(test)]
@@ -102,14 +103,22 @@ impl fmt::Display for Stats {
 /// A wrapper that counts what passes through it to its parent allocator `A`:
 /// allocations, frees, resizes, remaps, refusals, bytes, live and peak bytes.
 ///
-/// Every call goes straight to the parent (a direct, inlined call); the
-/// counters are `Cell`s, so `Counting` is not `Sync`. Moves through `remap`
-/// and in-place `resize` keep `live_bytes` exact.
+/// Every call goes straight to the parent (a direct, inlined call). Moves
+/// through `remap` and in-place `resize` keep `live_bytes` exact.
+///
+/// - **`Counting<A>`** (`T` = [`Local`], made with [`new`](Self::new)) keeps
+///   its counters in `Cell`s, so it is not `Sync`.
+/// - **`Counting<A, ThreadSafe>`** (made with [`new_sync`](Self::new_sync),
+///   `const`) keeps them in atomics, so it is `Sync` when `A` is, and over
+///   `std::alloc::System` it is a `#[global_allocator]` that counts the whole
+///   program (see [`GlobalAlloc`](core::alloc::GlobalAlloc) below and
+///   [`Region`](crate::Region) to measure a piece of code).
 ///
 /// An allocation adds to two counters and nothing else: the peak of live
 /// bytes is settled lazily, when live bytes fall (`free`, shrinking) and when
 /// [`stats`](Self::stats) reads it, which is exact because live bytes only
-/// grow in between.
+/// grow in between. With atomics that is two `Relaxed` read-modify-writes
+/// per allocation and three per free.
 ///
 /// Stack it by value (`Counting<Fail<Bump>>`), by reference
 /// (`Counting<&Bump>`), or over a [`Handle`](crate::Handle).
@@ -143,11 +152,11 @@ impl fmt::Display for Stats {
     remap = Self::counted_remap,
     free = Self::counted_free,
 ))]
-pub struct Counting<A> {
+pub struct Counting<A, T: Threading = Local> {
     #[allocator(parent)]
     inner: A,
     /// Updated after every call the parent answered; read by `stats`.
-    counters: Counters,
+    counters: Counters<T>,
 }
 
 impl<A> Counting<A> {
@@ -162,13 +171,45 @@ impl<A> Counting<A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn new(inner: A) -> Self {
+    pub const fn new(inner: A) -> Self {
         Self {
             inner,
-            counters: Counters::default(),
+            counters: Counters::local(),
         }
     }
+}
 
+#[cfg(target_has_atomic = "64")]
+impl<A> Counting<A, ThreadSafe> {
+    /// Counts what passes to `inner`, from any number of threads: the
+    /// counters are atomics. `const`, so it can be a `static` — and, over
+    /// `std::alloc::System`, the `#[global_allocator]`:
+    ///
+    /// ```
+    /// use alloc_runtime::{Counting, ThreadSafe};
+    /// use std::alloc::System;
+    ///
+    /// #[global_allocator]
+    /// static GLOBAL: Counting<System, ThreadSafe> = Counting::new_sync(System);
+    ///
+    /// let before = GLOBAL.stats();
+    /// let v = std::hint::black_box(vec![1u8; 100]);
+    /// let after = GLOBAL.stats();
+    /// assert!(after.allocations > before.allocations);
+    /// assert!(after.bytes_allocated >= before.bytes_allocated + 100);
+    /// # drop(v);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn new_sync(inner: A) -> Self {
+        Self {
+            inner,
+            counters: Counters::thread_safe(),
+        }
+    }
+}
+
+impl<A, T: Threading> Counting<A, T> {
     /// The counters now.
     ///
     /// ```
@@ -185,18 +226,18 @@ impl<A> Counting<A> {
     #[must_use]
     pub fn stats(&self) -> Stats {
         let c = &self.counters;
+        let (live, freed) = c.live_and_freed();
         Stats {
             allocations: c.allocations(),
             frees: c.frees(),
             resizes: c.resizes.get(),
             remaps: c.remaps.get(),
             failures: c.failures.get(),
-            bytes_allocated: c.bytes_allocated(),
-            bytes_freed: c.bytes_freed(),
-            // Live bytes fit in the address space, so in a `usize`.
-            live_bytes: c.live() as usize,
+            bytes_allocated: freed.wrapping_add(live as u64),
+            bytes_freed: freed,
+            live_bytes: live,
             // Settled now: the stored peak covers up to the last decrease.
-            peak_live_bytes: c.peak() as usize,
+            peak_live_bytes: c.peak(live),
         }
     }
 
@@ -248,7 +289,7 @@ impl<A> Counting<A> {
     }
 }
 
-impl<A: RawAlloc> Counting<A> {
+impl<A: RawAlloc, T: Threading> Counting<A, T> {
     #[inline(always)]
     fn counted_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         let result = self.inner.alloc(len, align, caller);
@@ -256,7 +297,7 @@ impl<A: RawAlloc> Counting<A> {
         if result.is_some() {
             c.allocated(len);
         } else {
-            bump_u64(&c.failures, 1);
+            c.failed();
         }
         result
     }
@@ -275,7 +316,7 @@ impl<A: RawAlloc> Counting<A> {
         // SAFETY: the caller upholds `resize`'s contract; the parent made `memory`.
         let resized = unsafe { self.inner.resize(memory, align, new_len, caller) };
         if resized {
-            bump_u64(&self.counters.resizes, 1);
+            self.counters.resizes.add(1);
             self.counters.changed(memory.len(), new_len);
         }
         resized
@@ -295,7 +336,7 @@ impl<A: RawAlloc> Counting<A> {
         // SAFETY: the caller upholds `remap`'s contract; the parent made `memory`.
         let moved = unsafe { self.inner.remap(memory, align, new_len, caller) };
         if moved.is_some() {
-            bump_u64(&self.counters.remaps, 1);
+            self.counters.remaps.add(1);
             self.counters.changed(memory.len(), new_len);
         }
         moved
@@ -316,14 +357,14 @@ impl<A: RawAlloc> Counting<A> {
 // returns the parent's answer unchanged, with the length asked for), so its
 // live blocks are the parent's live blocks with their current lengths, and
 // the memory it manages is the parent's: the parent's answer is right.
-unsafe impl<A: Owns> Owns for Counting<A> {
+unsafe impl<A: Owns, T: Threading> Owns for Counting<A, T> {
     #[inline(always)]
     fn owns(&self, memory: NonNull<[u8]>) -> bool {
         self.inner.owns(memory)
     }
 }
 
-impl<A: fmt::Debug> fmt::Debug for Counting<A> {
+impl<A: fmt::Debug, T: Threading> fmt::Debug for Counting<A, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Counting")
             .field("inner", &self.inner)
