@@ -7,7 +7,7 @@
 //! The grammar:
 //!
 //! ```text
-//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path, route = path)]
+//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path, route = path, global)]
 //! on a field:     #[allocator(parent)]   (one field: a wrapper; two: a composite)
 //! ```
 
@@ -20,7 +20,7 @@ use syn::{Attribute, ExprPath, Ident, LitStr, Meta, Path, PathSegment, Token};
 
 use crate::ctxt::Ctxt;
 use crate::render::render;
-use crate::symbol::{ALLOCATOR, CRATE, PARENT, ROUTE, UNSAFE, VALIDATE};
+use crate::symbol::{ALLOCATOR, CRATE, GLOBAL, PARENT, ROUTE, UNSAFE, VALIDATE};
 
 /// One of the functions of `RawAlloc` that an override replaces: the four,
 /// whose overrides are unsafe, and `validate`, whose override is safe.
@@ -110,6 +110,9 @@ pub struct Container {
     pub overrides: Vec<Override>,
     pub groups: Vec<UnsafeGroup>,
     pub route: Option<RouteFn>,
+    /// `global`: also implement `Standalone` (when the parents are) and
+    /// `GlobalAlloc`, so the struct can be the `#[global_allocator]`.
+    pub global: Option<Item>,
     /// `#[allow(unsafe_code)]` on the struct, carried over to the generated
     /// `RawAlloc` impl: a lint attribute on the struct does not reach the
     /// impls a derive writes beside it, and an override's `unsafe` block
@@ -331,6 +334,7 @@ impl Container {
             overrides: Vec::new(),
             groups: Vec::new(),
             route: None,
+            global: None,
             allow_unsafe_code: allows_unsafe_code(attrs),
         };
         for attr in allocator_attrs(attrs) {
@@ -355,6 +359,8 @@ impl Container {
             self.safe_override(cx, item);
         } else if item.path == ROUTE {
             self.route(cx, item);
+        } else if item.path == GLOBAL {
+            self.global(cx, item);
         } else if let Some(function) = Function::from_path(&item.path) {
             let name = function.name();
             let written = render(&item);
@@ -377,7 +383,7 @@ impl Container {
             cx.error_spanned_by(
                 &item.path,
                 format!(
-                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)`, `validate = ...` or `route = ...`",
+                    "unknown attribute `{}` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)`, `validate = ...`, `route = ...` or `global`",
                     item.name()
                 ),
             );
@@ -542,6 +548,25 @@ impl Container {
             return;
         }
         self.route = Some(RouteFn { item, path });
+    }
+
+    /// `global`, a bare word.
+    fn global(&mut self, cx: &Ctxt, item: Item) {
+        if !matches!(item.kind, Kind::Word) {
+            cx.error_spanned_by(
+                &item,
+                format!(
+                    "`global` takes no value; write `#[allocator(global)]` instead of `#[allocator({})]`",
+                    render(&item)
+                ),
+            );
+            return;
+        }
+        if self.global.is_some() {
+            cx.error_spanned_by(&item, "duplicate `global`; write it once");
+            return;
+        }
+        self.global = Some(item);
     }
 
     fn record_override(

@@ -258,14 +258,76 @@ fn expand(input: &Input<'_>) -> TokenStream {
 
     let inherent = inherent_impl(input, &scope, &private, &required);
     let api2 = allocator_impl(input, &private, &required);
+    let global = global_impl(input, &scope, &private, &required);
 
     quote! {
         const _: () = {
             #inherent
             #raw
             #api2
+            #global
             #assertion
         };
+    }
+}
+
+/// With `#[allocator(global)]`: `Standalone` when every parent is (the
+/// struct's own `RawAlloc` impl must bring its own `Standalone` impl), and
+/// `GlobalAlloc` through the runtime's `global_alloc!`, which writes the
+/// `unsafe impl` and requires `Self: RawAlloc + Standalone`. A parent that is
+/// not `Standalone` is reported once, at its type.
+fn global_impl(
+    input: &Input<'_>,
+    scope: &Scope<'_>,
+    private: &TokenStream,
+    required: &[Bound],
+) -> TokenStream {
+    if input.attrs.global.is_none() {
+        return TokenStream::new();
+    }
+    let ident = input.ident;
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let standalone = quote!(#private::Standalone);
+    let parents: Vec<TokenStream> = match input.shape() {
+        Shape::Own => Vec::new(),
+        Shape::Wrapper(field) => vec![field.ty.to_token_stream()],
+        Shape::Pair(first, second) => vec![first.ty.to_token_stream(), second.ty.to_token_stream()],
+    };
+    let standalone_impl = if parents.is_empty() {
+        TokenStream::new()
+    } else {
+        let bounds: Vec<Bound> = parents
+            .iter()
+            .map(|ty| Bound::new(scope, ty, &standalone))
+            .collect();
+        let global_parents: Vec<TokenStream> = bounds
+            .iter()
+            .zip(&parents)
+            .filter(|(bound, _)| bound.global)
+            .map(|(_, ty)| ty.clone())
+            .collect();
+        let assertion = assert_bound(
+            &format_ident!("__assert_standalone"),
+            &standalone,
+            &global_parents,
+        );
+        let predicates = where_clause(input.generics, &bounds).predicates;
+        let allow = allow_binder(&bounds);
+        quote! {
+            #[automatically_derived]
+            #allow
+            impl #impl_generics #standalone for #ident #ty_generics where #predicates {}
+            #assertion
+        }
+    };
+    let predicates = where_clause(input.generics, required).predicates;
+    let allow = allow_binder(required);
+    quote! {
+        #standalone_impl
+        #private::global_alloc! {
+            #allow
+            impl [#impl_generics] #ident #ty_generics where [#predicates]
+        }
     }
 }
 

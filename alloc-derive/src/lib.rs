@@ -92,6 +92,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `#[allocator(unsafe(alloc = path, resize = path, remap = path, free = path))]` | struct with one parent | call `path(self, args...)` instead of the parent for these functions (any subset) |
 /// | `#[allocator(validate = path)]` | struct with one parent | call the safe `path(self, memory, align, caller)` instead of the parent's `validate` |
 /// | `#[allocator(route = path)]` | struct with two parents | call the safe `path(self, len, align) -> Route` to choose where each allocation goes |
+/// | `#[allocator(global)]` | struct | also `Standalone` (when every parent is) and `core::alloc::GlobalAlloc`, so a `Sync` value can be the `#[global_allocator]` |
 /// | `#[allocator(crate = "path")]` | struct | where the runtime is, if not at `::alloc_runtime` |
 ///
 /// An override of one of the four functions is an unsafe promise, hence
@@ -123,6 +124,37 @@ use syn::{DeriveInput, parse_macro_input};
 /// `crate = "path"` may rename the runtime but cannot replace it with a
 /// look-alike unless that look-alike writes an `unsafe impl` of its own,
 /// which the lint sees.
+///
+/// `global` implements `GlobalAlloc` through the four functions (`realloc`
+/// tries `remap`, then an in-place `resize`, then allocates, copies and
+/// frees) for a struct that is `RawAlloc` and `Standalone`: it never calls
+/// Rust's global allocator, which under `#[global_allocator]` would be
+/// itself. A wrapper or composite is `Standalone` when its parents are; a
+/// parent that is not (`Global`, `DebugAlloc`, `Logging`) is reported at its
+/// type. A struct without parents writes `impl Standalone` itself. The
+/// `static` must be `Sync`, so the parents are the `ThreadSafe` blocks,
+/// `Locked` or the concurrent bump:
+///
+/// ```
+/// use alloc_runtime::{Allocator, Counting, ThreadSafe};
+/// use std::alloc::System;
+///
+/// /// Counts every allocation of the program.
+/// #[derive(Allocator)]
+/// #[allocator(global)]
+/// struct Counted {
+///     #[allocator(parent)]
+///     inner: Counting<System, ThreadSafe>,
+/// }
+///
+/// #[global_allocator]
+/// static GLOBAL: Counted = Counted { inner: Counting::new_sync(System) };
+///
+/// let before = GLOBAL.inner.stats();
+/// let v = std::hint::black_box(vec![0u64; 16]);
+/// assert_eq!(GLOBAL.inner.stats().bytes_allocated - before.bytes_allocated, 128);
+/// # drop(v);
+/// ```
 ///
 /// Mistakes are all reported at once, each at the token at fault.
 ///

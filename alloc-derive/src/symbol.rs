@@ -20,6 +20,8 @@ pub const UNSAFE: Symbol = Symbol("unsafe");
 pub const VALIDATE: Symbol = Symbol("validate");
 /// `#[allocator(route = path)]` on a struct with two parents.
 pub const ROUTE: Symbol = Symbol("route");
+/// `#[allocator(global)]` on the struct: `GlobalAlloc` and `Standalone`.
+pub const GLOBAL: Symbol = Symbol("global");
 
 impl Symbol {
     pub const fn as_str(self) -> &'static str {

@@ -689,7 +689,7 @@ fn unknown_keys() {
             #[allocator(parents)]
             struct W;
         ),
-        "unknown attribute `parents` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)`, `validate = ...` or `route = ...`",
+        "unknown attribute `parents` in `#[allocator(...)]` on a struct; expected `crate = \"...\"`, `unsafe(alloc = ..., ...)`, `validate = ...`, `route = ...` or `global`",
     );
     assert_error(
         &parse_quote!(
@@ -863,4 +863,69 @@ fn fallback_does_not_guess_an_unreadable_crate_path() {
     });
     assert!(out.contains("compile_error!"), "{out}");
     assert!(!out.contains("impl"), "{out}");
+}
+
+#[test]
+fn global_adds_standalone_and_global_alloc() {
+    // A generic wrapper: `Standalone` when the parent is, and `GlobalAlloc`
+    // through the runtime's `global_alloc!` with the same bounds as the
+    // other impls.
+    snapshot(
+        "global",
+        &parse_quote! {
+            #[allocator(global)]
+            pub struct Counted<A> {
+                #[allocator(parent)]
+                inner: A,
+            }
+        },
+    );
+}
+
+#[test]
+fn global_over_a_fixed_parent_is_asserted_at_the_parent() {
+    let out = flat(&expand(&parse_quote! {
+        #[allocator(global)]
+        struct Fixed {
+            #[allocator(parent)]
+            inner: Counting<System, ThreadSafe>,
+        }
+    }));
+    assert!(
+        out.contains("let _ = __assert_standalone::<Counting<System, ThreadSafe>>;"),
+        "{out}"
+    );
+    assert!(
+        out.contains("impl ::alloc_runtime::__private::Standalone for Fixed where for<'__global> Counting< System, ThreadSafe, >: ::alloc_runtime::__private::Standalone, {}"),
+        "{out}"
+    );
+    // Without `global`, neither.
+    let out = expand(&parse_quote! {
+        struct Fixed {
+            #[allocator(parent)]
+            inner: Counting<System, ThreadSafe>,
+        }
+    });
+    assert!(
+        !out.contains("Standalone") && !out.contains("global_alloc!"),
+        "{out}"
+    );
+}
+
+#[test]
+fn global_takes_no_value_and_comes_once() {
+    assert_error(
+        &parse_quote! {
+            #[allocator(global = true)]
+            struct S(#[allocator(parent)] A);
+        },
+        "`global` takes no value; write `#[allocator(global)]` instead of `#[allocator(global = true)]`",
+    );
+    assert_error(
+        &parse_quote! {
+            #[allocator(global, global)]
+            struct S(#[allocator(parent)] A);
+        },
+        "duplicate `global`; write it once",
+    );
 }

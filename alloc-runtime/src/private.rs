@@ -31,7 +31,7 @@
 //! the crate root's `allocator_api2` is the one to find.
 
 pub use crate::bridge;
-pub use crate::{Alignment, Caller, Handle, Owns, RawAlloc, Route, ThreadSafe};
+pub use crate::{Alignment, Caller, Handle, Owns, RawAlloc, Route, Standalone, ThreadSafe};
 pub use core::marker::Sync;
 pub use core::option::Option;
 pub use core::ptr::NonNull;
@@ -566,12 +566,25 @@ macro_rules! __alloc_runtime_pair_raw_alloc {
 /// `RawAlloc`'s contract and `GlobalAlloc`'s caller's.
 ///
 /// ```text
-/// global_alloc! { impl [<generics>] Type<generics> where [predicates] }
+/// global_alloc! {
+///     #[attributes]
+///     impl [<generics>] Type<generics> where [predicates]
+/// }
 /// ```
+///
+/// The `Self` bound sits under a `for<'__global>` binder, so that for a
+/// struct without parameters rustc checks it where the impl is used (as
+/// the `#[global_allocator]`), not as a trivially false bound here.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __alloc_runtime_global_alloc {
-    (impl [$($generics:tt)*] $ty:ty where [$($where:tt)*]) => {
+    (
+        $(#[allow($($lint:path),* $(,)?)])*
+        impl [$($generics:tt)*] $ty:ty where [$($where:tt)*]
+    ) => {
+        $(#[allow($($lint),*)])*
+        #[allow(unused_lifetimes)]
+        #[automatically_derived]
         // SAFETY: each function forwards to the four functions of `Self`
         // (`global_alloc.rs`), whose `RawAlloc` contract gives blocks valid
         // for the layout and disjoint from everything live until freed; the
@@ -581,7 +594,7 @@ macro_rules! __alloc_runtime_global_alloc {
         // if it happens anyway.
         unsafe impl<$($generics)*> ::core::alloc::GlobalAlloc for $ty
         where
-            Self: $crate::RawAlloc + $crate::Standalone,
+            for<'__global> Self: $crate::RawAlloc + $crate::Standalone,
             $($where)*
         {
             #[inline]
