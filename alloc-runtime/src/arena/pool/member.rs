@@ -124,7 +124,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline(always)]
     #[track_caller]
     pub fn alloc<T: 'pool>(&self, val: T) -> &'pool mut T {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc(val)) }
     }
 
@@ -146,7 +148,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[track_caller]
     pub fn try_alloc<T: 'pool>(&self, val: T) -> Result<&'pool mut T, AllocError> {
         let r = self.arena.try_alloc(val)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -166,7 +170,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline(always)]
     #[track_caller]
     pub fn alloc_with<T: 'pool, F: FnOnce() -> T>(&self, f: F) -> &'pool mut T {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_with(f)) }
     }
 
@@ -190,7 +196,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         f: F,
     ) -> Result<&'pool mut T, AllocError> {
         let r = self.arena.try_alloc_with(f)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -219,7 +227,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         F: FnOnce() -> Result<T, E>,
     {
         let r = self.arena.alloc_try_with(f)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -254,7 +264,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         F: FnOnce() -> Result<T, E>,
     {
         let r = self.arena.try_alloc_try_with(f)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -275,7 +287,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline]
     #[track_caller]
     pub fn alloc_slice_copy<T: Copy + 'pool>(&self, src: &[T]) -> &'pool mut [T] {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_copy(src)) }
     }
 
@@ -299,7 +313,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         src: &[T],
     ) -> Result<&'pool mut [T], AllocError> {
         let r = self.arena.try_alloc_slice_copy(src)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -319,7 +335,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline]
     #[track_caller]
     pub fn alloc_slice_clone<T: Clone + 'pool>(&self, src: &[T]) -> &'pool mut [T] {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_clone(src)) }
     }
 
@@ -348,7 +366,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         src: &[T],
     ) -> Result<&'pool mut [T], AllocError> {
         let r = self.arena.try_alloc_slice_clone(src)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -369,7 +389,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline]
     #[track_caller]
     pub fn alloc_str(&self, src: &str) -> &'pool mut str {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_str(src)) }
     }
 
@@ -389,7 +411,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[track_caller]
     pub fn try_alloc_str(&self, src: &str) -> Result<&'pool mut str, AllocError> {
         let r = self.arena.try_alloc_str(src)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -411,7 +435,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline]
     #[track_caller]
     pub fn alloc_fmt(&self, args: fmt::Arguments<'_>) -> &'pool mut str {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_fmt(args)) }
     }
 
@@ -435,7 +461,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[track_caller]
     pub fn try_alloc_fmt(&self, args: fmt::Arguments<'_>) -> Result<&'pool mut str, AllocError> {
         let r = self.arena.try_alloc_fmt(args)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -458,7 +486,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     where
         F: FnMut(usize) -> T,
     {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_fill_with(len, f)) }
     }
 
@@ -493,7 +523,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         F: FnMut(usize) -> T,
     {
         let r = self.arena.try_alloc_slice_fill_with(len, f)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -512,7 +544,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline]
     #[track_caller]
     pub fn alloc_slice_fill_copy<T: Copy + 'pool>(&self, len: usize, value: T) -> &'pool mut [T] {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_fill_copy(len, value)) }
     }
 
@@ -537,7 +571,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         value: T,
     ) -> Result<&'pool mut [T], AllocError> {
         let r = self.arena.try_alloc_slice_fill_copy(len, value)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -560,7 +596,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         len: usize,
         value: &T,
     ) -> &'pool mut [T] {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_fill_clone(len, value)) }
     }
 
@@ -589,7 +627,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         value: &T,
     ) -> Result<&'pool mut [T], AllocError> {
         let r = self.arena.try_alloc_slice_fill_clone(len, value)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -608,7 +648,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     #[inline]
     #[track_caller]
     pub fn alloc_slice_fill_default<T: Default + 'pool>(&self, len: usize) -> &'pool mut [T] {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_fill_default(len)) }
     }
 
@@ -632,7 +674,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         len: usize,
     ) -> Result<&'pool mut [T], AllocError> {
         let r = self.arena.try_alloc_slice_fill_default(len)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -657,7 +701,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         I: IntoIterator<Item = T>,
         I::IntoIter: ExactSizeIterator,
     {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_fill_iter(iter)) }
     }
 
@@ -690,7 +736,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         I::IntoIter: ExactSizeIterator,
     {
         let r = self.arena.try_alloc_slice_fill_iter(iter)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -711,7 +759,8 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     /// use alloc_runtime::ArenaPool;
     /// let pool = ArenaPool::new();
     /// let arena = pool.get();
-    /// assert_eq!(arena.alloc_slice_try_fill_iter([Ok::<_, &str>(1), Ok(2)]), Ok(&mut [1, 2][..]));
+    /// let ok = arena.alloc_slice_try_fill_iter([Ok::<_, &str>(1), Ok(2)]);
+    /// assert_eq!(ok, Ok(&mut [1, 2][..]));
     /// assert_eq!(arena.alloc_slice_try_fill_iter([Ok(1), Err("no")]), Err("no"));
     /// ```
     #[inline]
@@ -722,7 +771,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         I::IntoIter: ExactSizeIterator,
     {
         let r = self.arena.alloc_slice_try_fill_iter(iter)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 
@@ -746,7 +797,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
     where
         I: IntoIterator<Item = T>,
     {
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         unsafe { keep(self.arena.alloc_slice_from_iter(iter)) }
     }
 
@@ -779,7 +832,9 @@ impl<'pool, A: RawAlloc> PooledArena<'pool, A> {
         I: IntoIterator<Item = T>,
     {
         let r = self.arena.try_alloc_slice_from_iter(iter)?;
-        // SAFETY: the arena's typed API handed it out and keeps it; see `keep`.
+        // SAFETY: `keep`'s contract: just handed out by this lent arena's
+        // typed API, and nothing gives it back; the pool resets or drops its
+        // arenas only through `&mut ArenaPool` or its drop, after `'pool`.
         Ok(unsafe { keep(r) })
     }
 

@@ -304,8 +304,10 @@ impl<A: RawAlloc + Clone> ArenaPool<A> {
         // runs under it.
         let idle = self.idle().pop();
         let arena = idle.unwrap_or_else(|| {
+            let arena = Arena::new_in(self.parent.clone());
+            // Counted once made (a `clone` that panics made none).
             self.made.fetch_add(1, Ordering::Relaxed);
-            Arena::new_in(self.parent.clone())
+            arena
         });
         PooledArena::new(self, arena)
     }
