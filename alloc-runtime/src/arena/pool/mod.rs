@@ -71,7 +71,8 @@ pub use stats::PoolStats;
 /// `Send` when `A: Send`; [`PooledArena`] is `Send` then, never `Sync`. The
 /// idle arenas are kept under a [`std::sync::Mutex`], taken once by each
 /// `get` and once by each give-back; allocating from a lent arena takes no
-/// lock at all.
+/// lock at all. The list of idle arenas lives in the global allocator
+/// (whatever the parent), and no code of the parent's runs under the lock.
 ///
 /// # Why it is sound
 ///

@@ -389,3 +389,38 @@ fn debug_shows_the_counts() {
     assert!(format!("{pool:?}").contains("idle: 1"));
     assert!(pool.stats().to_string().contains("arenas"));
 }
+
+#[test]
+fn a_lent_arena_moves_to_another_thread() {
+    let pool = ArenaPool::new();
+    let arena = pool.get();
+    let here = arena.alloc(1u32);
+    let there = thread::scope(|s| s.spawn(move || arena.alloc(2u32)).join().unwrap());
+    assert_eq!((*here, *there), (1, 2));
+    let s = pool.stats();
+    assert_eq!((s.arenas, s.idle), (1, 1));
+}
+
+#[test]
+fn a_thread_that_panics_gives_its_arena_back_and_what_it_allocated_stays() {
+    let pool = ArenaPool::new();
+    let (kept, outcome) = thread::scope(|s| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let pool = &pool;
+        let worker = s.spawn(move || {
+            let arena = pool.get();
+            sender.send(&*arena.alloc_str("before the panic")).unwrap();
+            arena.alloc_with(|| -> u64 { panic!("the worker fails") });
+        });
+        let outcome = worker.join();
+        (receiver.recv().unwrap(), outcome)
+    });
+    assert!(outcome.is_err());
+    // The unwind dropped the `PooledArena`: back in the pool, unreset.
+    let s = pool.stats();
+    assert_eq!((s.arenas, s.idle), (1, 1));
+    assert_eq!(kept, "before the panic");
+    // The next loan goes on after the kept string.
+    let next = pool.get().alloc_str("after");
+    assert_eq!((kept, &*next), ("before the panic", "after"));
+}
