@@ -184,7 +184,7 @@ fn reset_keeps_one_chunk_per_arena_and_releases_everything() {
     });
     let before = pool.stats();
     assert!(before.totals.chunks >= before.arenas);
-    assert!(before.totals.used >= 2 * ITEMS * 16 / before.arenas.max(1));
+    assert!(before.totals.used >= 2 * ITEMS * 16);
     pool.reset();
     let after = pool.stats();
     assert_eq!(after.arenas, before.arenas);
