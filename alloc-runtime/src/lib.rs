@@ -12,6 +12,8 @@
 //!   and `hashbrown`.
 //! - Building blocks: [`Arena`], [`Bump`], [`Counting`], [`Fail`] (with
 //!   [`FailConfig`]), [`Logging`], [`Global`] (feature `alloc`).
+//! - [`ArenaPool`] (feature `std`): arenas lent to threads, whose
+//!   allocations live as long as the pool (the rayon `map_init` case).
 //! - Composition, after D's `std.experimental.allocator.building_blocks`:
 //!   [`Fallback`], [`Segregator`], [`FreeList`], [`SizeClasses`],
 //!   [`Limit`], [`Null`], and [`Owns`], the question routing asks; a
@@ -86,6 +88,8 @@ mod typed;
 
 pub use crate::alignment::{Alignment, InvalidAlignment};
 pub use crate::arena::{Arena, ArenaStats, Scope};
+#[cfg(feature = "std")]
+pub use crate::arena::{ArenaPool, PoolStats, PooledArena};
 pub use crate::bump::Bump;
 pub use crate::caller::Caller;
 pub use crate::check::{Check, assert_all_allocation_failures, check_all_allocation_failures};

@@ -13,11 +13,15 @@ use crate::{Alignment, AllocError, Caller, Handle, RawAlloc, bridge};
 use chunk::Chunk;
 
 mod chunk;
+#[cfg(feature = "std")]
+mod pool;
 mod scope;
 mod stats;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "std")]
+pub use pool::{ArenaPool, PoolStats, PooledArena};
 pub use scope::Scope;
 pub use stats::ArenaStats;
 
