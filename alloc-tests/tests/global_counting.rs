@@ -110,8 +110,9 @@ fn threads() {
                     .map(|t| {
                         s.spawn(move || {
                             if work {
-                                let boxes: Vec<Box<u64>> =
-                                    (0..per_thread).map(|i| Box::new(black_box(t * i))).collect();
+                                let boxes: Vec<Box<u64>> = (0..per_thread)
+                                    .map(|i| Box::new(black_box(t * i)))
+                                    .collect();
                                 drop(black_box(boxes));
                             }
                         })
@@ -149,7 +150,9 @@ fn formatted_panic_message() {
             panic!("worker {} failed: {}", black_box(7), black_box("disk full"))
         })
         .unwrap_err();
-        let message = payload.downcast_ref::<String>().expect("a formatted message");
+        let message = payload
+            .downcast_ref::<String>()
+            .expect("a formatted message");
         assert_eq!(message, "worker 7 failed: disk full");
     };
     caught(); // the first panic sets up process-wide state; not measured
