@@ -34,7 +34,8 @@ const _: () = {
         impl [< 'a, 'b : 'a, B : ? Sized + 'b, T : Copy, const N : usize >] Scoped < 'a,
         'b, B, T, N > where [T : Default, & 'a B : ::alloc_runtime::__private::RawAlloc];
         parent = parent : & 'a B; names = (self, __len, __align, __memory, __new_len,
-        __caller); alloc = []; resize = []; remap = []; free = []; validate = [];
+        __caller); alloc = []; alloc_zeroed = []; resize = []; remap = []; free = [];
+        validate = [];
     }
     ::alloc_runtime::__private::impl_allocator! {
         impl [< 'a, 'b : 'a, B : ? Sized + 'b, T : Copy, const N : usize >] Scoped < 'a,

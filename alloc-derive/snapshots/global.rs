@@ -32,7 +32,8 @@ const _: () = {
     ::alloc_runtime::__private::delegate_raw_alloc! {
         impl [< A >] Counted < A > where [A : ::alloc_runtime::__private::RawAlloc];
         parent = inner : A; names = (self, __len, __align, __memory, __new_len,
-        __caller); alloc = []; resize = []; remap = []; free = []; validate = [];
+        __caller); alloc = []; alloc_zeroed = []; resize = []; remap = []; free = [];
+        validate = [];
     }
     ::alloc_runtime::__private::impl_allocator! {
         impl [< A >] Counted < A > where [A : ::alloc_runtime::__private::RawAlloc]

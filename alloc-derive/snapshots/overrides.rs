@@ -32,11 +32,11 @@ const _: () = {
     ::alloc_runtime::__private::delegate_raw_alloc! {
         impl [< A >] Hooked < A > where [A : ::alloc_runtime::__private::RawAlloc];
         parent = 1 : A; names = (self, __len, __align, __memory, __new_len, __caller);
-        alloc = [unsafe { Self::counted(self, __len, __align, __caller) }]; resize =
-        [unsafe { never_resize(self, __memory, __align, __new_len, __caller) }]; remap =
-        [unsafe { < A as Remap > ::remap(self, __memory, __align, __new_len, __caller)
-        }]; free = [unsafe { crate ::hooks::free:: < A > (self, __memory, __align,
-        __caller) }]; validate = [];
+        alloc = [unsafe { Self::counted(self, __len, __align, __caller) }]; alloc_zeroed
+        = []; resize = [unsafe { never_resize(self, __memory, __align, __new_len,
+        __caller) }]; remap = [unsafe { < A as Remap > ::remap(self, __memory, __align,
+        __new_len, __caller) }]; free = [unsafe { crate ::hooks::free:: < A > (self,
+        __memory, __align, __caller) }]; validate = [];
     }
     ::alloc_runtime::__private::impl_allocator! {
         impl [< A >] Hooked < A > where [A : ::alloc_runtime::__private::RawAlloc]

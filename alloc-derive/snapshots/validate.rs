@@ -32,8 +32,8 @@ const _: () = {
     ::alloc_runtime::__private::delegate_raw_alloc! {
         impl [< A >] Checked < A > where [A : ::alloc_runtime::__private::RawAlloc];
         parent = inner : A; names = (self, __len, __align, __memory, __new_len,
-        __caller); alloc = []; resize = []; remap = []; free = []; validate =
-        [Self::knows];
+        __caller); alloc = []; alloc_zeroed = []; resize = []; remap = []; free = [];
+        validate = [Self::knows];
     }
     ::alloc_runtime::__private::impl_allocator! {
         impl [< A >] Checked < A > where [A : ::alloc_runtime::__private::RawAlloc]

@@ -7,7 +7,7 @@
 //! The grammar:
 //!
 //! ```text
-//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, resize = path, remap = path, free = path), validate = path, route = path, global)]
+//! on the struct:  #[allocator(crate = "path", unsafe(alloc = path, alloc_zeroed = path, resize = path, remap = path, free = path), validate = path, route = path, global)]
 //! on a field:     #[allocator(parent)]   (one field: a wrapper; two: a composite)
 //! ```
 
@@ -27,6 +27,7 @@ use crate::symbol::{ALLOCATOR, CRATE, GLOBAL, PARENT, ROUTE, UNSAFE, VALIDATE};
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum Function {
     Alloc,
+    AllocZeroed,
     Resize,
     Remap,
     Free,
@@ -34,8 +35,9 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 5] = [
+    pub const ALL: [Function; 6] = [
         Function::Alloc,
+        Function::AllocZeroed,
         Function::Resize,
         Function::Remap,
         Function::Free,
@@ -45,6 +47,7 @@ impl Function {
     pub const fn name(self) -> &'static str {
         match self {
             Function::Alloc => "alloc",
+            Function::AllocZeroed => "alloc_zeroed",
             Function::Resize => "resize",
             Function::Remap => "remap",
             Function::Free => "free",

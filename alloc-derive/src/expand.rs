@@ -424,7 +424,7 @@ fn override_tokens(input: &Input<'_>, function: Function) -> TokenStream {
 
 fn arguments(function: Function) -> Vec<syn::Ident> {
     let names: &[&str] = match function {
-        Function::Alloc => &["__len", "__align", "__caller"],
+        Function::Alloc | Function::AllocZeroed => &["__len", "__align", "__caller"],
         Function::Resize | Function::Remap => &["__memory", "__align", "__new_len", "__caller"],
         Function::Free | Function::Validate => &["__memory", "__align", "__caller"],
     };
@@ -446,6 +446,7 @@ fn raw_alloc_impl(
     let member = parent.member();
     let parent_ty = parent.ty;
     let alloc = override_tokens(input, Function::Alloc);
+    let alloc_zeroed = override_tokens(input, Function::AllocZeroed);
     let resize = override_tokens(input, Function::Resize);
     let remap = override_tokens(input, Function::Remap);
     let free = override_tokens(input, Function::Free);
@@ -464,6 +465,7 @@ fn raw_alloc_impl(
             parent = #member: #parent_ty;
             names = (self, __len, __align, __memory, __new_len, __caller);
             alloc = [#alloc];
+            alloc_zeroed = [#alloc_zeroed];
             resize = [#resize];
             remap = [#remap];
             free = [#free];

@@ -49,14 +49,16 @@ use syn::{DeriveInput, parse_macro_input};
 /// `#[allocator(parent)]`:
 ///
 /// - **one field (a wrapper)**: the derive implements `RawAlloc` by
-///   forwarding each of the four functions and `validate` to that field,
-///   except those the struct overrides. The field's type needs no bound
+///   forwarding each of the four functions, `alloc_zeroed` and `validate`
+///   to that field, except those the struct overrides (with `alloc`
+///   overridden and `alloc_zeroed` not, `alloc_zeroed` is the overridden
+///   `alloc` followed by zeros). The field's type needs no bound
 ///   written: the derive adds `where FieldType: RawAlloc` itself. Unless
-///   `alloc`, `resize` or `remap` is overridden, it also implements `Owns`
+///   `alloc`, `alloc_zeroed`, `resize` or `remap` is overridden, it also implements `Owns`
 ///   ("did this allocator hand out this block?") by asking the field, where
 ///   the field's type is `Owns`: a wrapper over a `Bump` can be the first
 ///   part of a composite, and one over `Global` still compiles, without
-///   `Owns`. Those three overrides decide what memory is handed out, so
+///   `Owns`. Those four overrides decide what memory is handed out, so
 ///   with one of them no `Owns` is generated: write `unsafe impl Owns`
 ///   yourself if the answer is still the parent's (example below).
 ///   `free` and `validate` overrides keep it.
@@ -89,7 +91,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// | --- | --- | --- |
 /// | `#[allocator(parent)]` | one field | forward `RawAlloc` (and `Owns`, see above) to this field |
 /// | `#[allocator(parent)]` | two fields | a composite of the two: allocate from the first, then the second; the rest to the part that owns the block |
-/// | `#[allocator(unsafe(alloc = path, resize = path, remap = path, free = path))]` | struct with one parent | call `path(self, args...)` instead of the parent for these functions (any subset) |
+/// | `#[allocator(unsafe(alloc = path, alloc_zeroed = path, resize = path, remap = path, free = path))]` | struct with one parent | call `path(self, args...)` instead of the parent for these functions (any subset) |
 /// | `#[allocator(validate = path)]` | struct with one parent | call the safe `path(self, memory, align, caller)` instead of the parent's `validate` |
 /// | `#[allocator(route = path)]` | struct with two parents | call the safe `path(self, len, align) -> Route` to choose where each allocation goes |
 /// | `#[allocator(global)]` | struct | also `Standalone` (when every parent is) and `core::alloc::GlobalAlloc`, so a `Sync` value can be the `#[global_allocator]` |

@@ -70,7 +70,9 @@ pub fn allocate<A: RawAlloc + ?Sized>(a: &A, layout: Layout) -> Result<NonNull<[
     allocate_at(a, layout, Caller::here())
 }
 
-/// allocator-api2's `allocate_zeroed`: [`allocate`], then zero the bytes.
+/// allocator-api2's `allocate_zeroed`, through
+/// [`RawAlloc::alloc_zeroed`] (which allocates and zeroes unless the
+/// allocator does better).
 ///
 /// # Errors
 ///
@@ -94,10 +96,15 @@ pub fn allocate_zeroed<A: RawAlloc + ?Sized>(
     a: &A,
     layout: Layout,
 ) -> Result<NonNull<[u8]>, AllocError> {
-    let block = allocate_at(a, layout, Caller::here())?;
-    // SAFETY: `block` is valid for writes of its whole length (just allocated).
-    unsafe { block.cast::<u8>().as_ptr().write_bytes(0, block.len()) };
-    Ok(block)
+    let align = Alignment::of_layout(layout);
+    let size = layout.size();
+    if size == 0 {
+        return Ok(NonNull::slice_from_raw_parts(dangling(align), 0));
+    }
+    match a.alloc_zeroed(size, align, Caller::here()) {
+        Some(ptr) => Ok(NonNull::slice_from_raw_parts(ptr, size)),
+        None => Err(AllocError),
+    }
 }
 
 /// allocator-api2's `deallocate`.

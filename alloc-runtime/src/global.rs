@@ -71,6 +71,16 @@ unsafe impl RawAlloc for Global {
     }
 
     #[inline]
+    fn alloc_zeroed(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
+        if len == 0 {
+            return None;
+        }
+        let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
+        // SAFETY: the layout has a non-zero size.
+        NonNull::new(unsafe { alloc::alloc::alloc_zeroed(layout) })
+    }
+
+    #[inline]
     unsafe fn remap(
         &self,
         memory: NonNull<[u8]>,

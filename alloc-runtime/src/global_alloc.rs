@@ -37,6 +37,19 @@ pub fn alloc<A: RawAlloc + ?Sized>(allocator: &A, layout: Layout) -> *mut u8 {
     }
 }
 
+/// `GlobalAlloc::alloc_zeroed` from `RawAlloc::alloc_zeroed`: null when
+/// refused.
+#[inline(always)]
+pub fn alloc_zeroed<A: RawAlloc + ?Sized>(allocator: &A, layout: Layout) -> *mut u8 {
+    let guard = AbortOnUnwind::arm();
+    let block = allocator.alloc_zeroed(layout.size(), Alignment::of_layout(layout), Caller::here());
+    guard.disarm();
+    match block {
+        Some(p) => p.as_ptr(),
+        None => ptr::null_mut(),
+    }
+}
+
 /// `GlobalAlloc::dealloc` from `RawAlloc::free`.
 ///
 /// # Safety

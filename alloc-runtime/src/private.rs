@@ -40,7 +40,7 @@ pub use crate::__alloc_runtime_delegate_raw_alloc as delegate_raw_alloc;
 pub use crate::__alloc_runtime_global_alloc as global_alloc;
 /// The functions `global_alloc!`'s impl calls.
 pub mod global {
-    pub use crate::global_alloc::{alloc, dealloc, realloc};
+    pub use crate::global_alloc::{alloc, alloc_zeroed, dealloc, realloc};
 }
 pub use crate::__alloc_runtime_impl_allocator as impl_allocator;
 pub use crate::__alloc_runtime_pair_raw_alloc as pair_raw_alloc;
@@ -48,7 +48,7 @@ pub use crate::__alloc_runtime_pair_raw_alloc as pair_raw_alloc;
 /// The functions behind a two-parent struct: allocation where a [`Route`]
 /// says, everything else to the part whose [`Owns`] claims the block.
 pub mod route {
-    pub use crate::route::{alloc, free, owns, remap, resize, validate};
+    pub use crate::route::{alloc, alloc_zeroed, free, owns, remap, resize, validate};
 }
 
 /// The type of an `#[allocator(parent)]` field whose type names no generic
@@ -250,6 +250,7 @@ macro_rules! __alloc_runtime_delegate_raw_alloc {
         parent = $field:tt : $parent:ty;
         names = ($self:tt, $len:ident, $align:ident, $memory:ident, $new_len:ident, $caller:ident);
         alloc = [$($alloc:tt)*];
+        alloc_zeroed = [$($alloc_zeroed:tt)*];
         resize = [$($resize:tt)*];
         remap = [$($remap:tt)*];
         free = [$($free:tt)*];
@@ -278,6 +279,17 @@ macro_rules! __alloc_runtime_delegate_raw_alloc {
                 $caller: $crate::Caller,
             ) -> ::core::option::Option<::core::ptr::NonNull<::core::primitive::u8>> {
                 $crate::__private::delegate_raw_alloc!(@alloc [$($alloc)*] $self $field $parent; $len $align $caller)
+            }
+
+            #[inline(always)]
+            #[allow(unused_unsafe)]
+            fn alloc_zeroed(
+                &$self,
+                $len: ::core::primitive::usize,
+                $align: $crate::Alignment,
+                $caller: $crate::Caller,
+            ) -> ::core::option::Option<::core::ptr::NonNull<::core::primitive::u8>> {
+                $crate::__private::delegate_raw_alloc!(@alloc_zeroed [$($alloc_zeroed)*] [$($alloc)*] $self $field $parent; $len $align $caller)
             }
 
             #[inline(always)]
@@ -327,7 +339,7 @@ macro_rules! __alloc_runtime_delegate_raw_alloc {
         }
 
         $crate::__private::delegate_raw_alloc! {
-            @owns [$($alloc)*] [$($resize)*] [$($remap)*]
+            @owns [$($alloc)* $($alloc_zeroed)*] [$($resize)*] [$($remap)*]
             impl [$($generics)*] $ty where [$($where)*];
             parent = $field: $parent;
         }
@@ -376,6 +388,19 @@ macro_rules! __alloc_runtime_delegate_raw_alloc {
         <$parent as $crate::RawAlloc>::alloc(&$self.$field, $len, $align, $caller)
     };
     (@alloc [$unsafe:tt $block:tt] $($rest:tt)*) => {
+        $crate::__private::delegate_raw_alloc!(@override $unsafe [$unsafe $block])
+    };
+
+    // `alloc_zeroed`: the override if there is one; else the parent's when
+    // `alloc` is the parent's too; else this type's `alloc`, then zeros
+    // (an `alloc` override decides what is handed out, zeroed or not).
+    (@alloc_zeroed [] [] $self:tt $field:tt $parent:ty; $len:ident $align:ident $caller:ident) => {
+        <$parent as $crate::RawAlloc>::alloc_zeroed(&$self.$field, $len, $align, $caller)
+    };
+    (@alloc_zeroed [] [$($alloc:tt)+] $self:tt $field:tt $parent:ty; $len:ident $align:ident $caller:ident) => {
+        $crate::__private::zeroed($self, $len, $align, $caller)
+    };
+    (@alloc_zeroed [$unsafe:tt $block:tt] [$($alloc:tt)*] $($rest:tt)*) => {
         $crate::__private::delegate_raw_alloc!(@override $unsafe [$unsafe $block])
     };
 
@@ -475,6 +500,17 @@ macro_rules! __alloc_runtime_pair_raw_alloc {
             }
 
             #[inline(always)]
+            fn alloc_zeroed(
+                &self,
+                len: ::core::primitive::usize,
+                align: $crate::Alignment,
+                caller: $crate::Caller,
+            ) -> ::core::option::Option<::core::ptr::NonNull<::core::primitive::u8>> {
+                let route = $crate::__private::pair_raw_alloc!(@route [$($route)?] self, len, align);
+                $crate::__private::route::alloc_zeroed(&self.$first, &self.$second, route, len, align, caller)
+            }
+
+            #[inline(always)]
             unsafe fn resize(
                 &self,
                 memory: ::core::ptr::NonNull<[::core::primitive::u8]>,
@@ -560,6 +596,22 @@ macro_rules! __alloc_runtime_pair_raw_alloc {
     }};
 }
 
+/// `RawAlloc::alloc_zeroed`'s default for a type whose `alloc` is
+/// overridden: its own `alloc`, then zeros.
+#[inline(always)]
+pub fn zeroed<A: RawAlloc + ?Sized>(
+    allocator: &A,
+    len: usize,
+    align: Alignment,
+    caller: Caller,
+) -> Option<NonNull<u8>> {
+    let block = allocator.alloc(len, align, caller)?;
+    // SAFETY: `alloc`'s contract: `block` is valid for writes of `len`
+    // bytes and the caller's alone.
+    unsafe { block.as_ptr().write_bytes(0, len) };
+    Some(block)
+}
+
 /// `unsafe impl core::alloc::GlobalAlloc for $ty`, through the four
 /// functions (`global_alloc.rs`). Sound for any `$ty`: the impl requires
 /// `$ty: RawAlloc + Standalone`, and the functions rely only on
@@ -600,6 +652,11 @@ macro_rules! __alloc_runtime_global_alloc {
             #[inline]
             unsafe fn alloc(&self, layout: ::core::alloc::Layout) -> *mut ::core::primitive::u8 {
                 $crate::__private::global::alloc(self, layout)
+            }
+
+            #[inline]
+            unsafe fn alloc_zeroed(&self, layout: ::core::alloc::Layout) -> *mut ::core::primitive::u8 {
+                $crate::__private::global::alloc_zeroed(self, layout)
             }
 
             #[inline]

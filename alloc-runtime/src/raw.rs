@@ -47,6 +47,7 @@ use crate::{Alignment, Caller, Handle, ThreadSafe};
 ///   `Allocator`, which `#[derive(Allocator)]` implements on top of these
 ///   functions). A type whose clones would hand out the same memory twice
 ///   (a copy of a bump pointer, say) must not be `Clone`;
+/// - memory returned by `alloc_zeroed` is zeroed (all its `len` bytes);
 /// - `validate` never reads or writes through the pointer it is given;
 /// - none of the functions unwinds;
 /// - a `Sync` implementation is sound to call from several threads at once.
@@ -116,6 +117,35 @@ pub unsafe trait RawAlloc {
     /// assert!(RawAlloc::alloc(&bump, 1 << 20, Alignment::ONE, Caller::here()).is_none());
     /// ```
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>>;
+
+    /// [`alloc`](Self::alloc), with the memory zeroed.
+    ///
+    /// The default allocates and writes the zeros. An allocator that can do
+    /// better overrides it: `std::alloc::System` and [`Global`](crate::Global)
+    /// call `calloc`-style `alloc_zeroed`, which for large blocks takes
+    /// fresh pages the system already zeroed instead of writing them, and
+    /// wrappers made with `#[derive(Allocator)]` pass it to their parent
+    /// (unless they override `alloc`). `vec![0; n]` and `GlobalAlloc`'s
+    /// `alloc_zeroed` end up here.
+    ///
+    /// ```
+    /// use alloc_runtime::{Alignment, Bump, Caller, RawAlloc};
+    /// use core::mem::MaybeUninit;
+    ///
+    /// let mut buf = [MaybeUninit::new(0xAAu8); 64];
+    /// let bump = Bump::new(&mut buf);
+    /// let p = bump.alloc_zeroed(16, Alignment::ONE, Caller::here()).unwrap();
+    /// // SAFETY: `p` is a live block of 16 bytes, initialized (zeroed).
+    /// assert_eq!(unsafe { core::slice::from_raw_parts(p.as_ptr(), 16) }, [0; 16]);
+    /// ```
+    #[inline]
+    fn alloc_zeroed(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        let block = self.alloc(len, align, caller)?;
+        // SAFETY: `alloc`'s contract: `block` is valid for writes of `len`
+        // bytes and the caller's alone.
+        unsafe { block.as_ptr().write_bytes(0, len) };
+        Some(block)
+    }
 
     /// Tries to change the length of `memory` **in place**, growing or
     /// shrinking it; returns whether it did. On `false` nothing changed.
@@ -325,6 +355,11 @@ macro_rules! forward_raw_alloc {
             #[inline(always)]
             fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
                 A::alloc(self, len, align, caller)
+            }
+
+            #[inline(always)]
+            fn alloc_zeroed(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+                A::alloc_zeroed(self, len, align, caller)
             }
 
             #[inline(always)]

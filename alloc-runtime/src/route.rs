@@ -70,6 +70,28 @@ pub fn alloc<F: RawAlloc, S: RawAlloc>(
     }
 }
 
+/// [`alloc`], each part asked for zeroed memory (`RawAlloc::alloc_zeroed`).
+#[inline]
+pub fn alloc_zeroed<F: RawAlloc, S: RawAlloc>(
+    first: &F,
+    second: &S,
+    route: Route,
+    len: usize,
+    align: Alignment,
+    caller: Caller,
+) -> Option<NonNull<u8>> {
+    match route {
+        Route::First => first.alloc_zeroed(len, align, caller),
+        Route::Second => second.alloc_zeroed(len, align, caller),
+        Route::FirstThenSecond => first
+            .alloc_zeroed(len, align, caller)
+            .or_else(|| second.alloc_zeroed(len, align, caller)),
+        Route::SecondThenFirst => second
+            .alloc_zeroed(len, align, caller)
+            .or_else(|| first.alloc_zeroed(len, align, caller)),
+    }
+}
+
 /// The other part's `alloc`, out of the fast path: reached only when the
 /// part tried first refused.
 #[cold]

@@ -29,6 +29,17 @@ unsafe impl RawAlloc for System {
         NonNull::new(unsafe { GlobalAlloc::alloc(self, layout) })
     }
 
+    /// `calloc`: large blocks come as fresh pages the system zeroed.
+    #[inline]
+    fn alloc_zeroed(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
+        if len == 0 {
+            return None;
+        }
+        let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
+        // SAFETY: the layout has a non-zero size.
+        NonNull::new(unsafe { GlobalAlloc::alloc_zeroed(self, layout) })
+    }
+
     /// `realloc`: the system allocator extends the block where it is or
     /// moves it (glibc moves large blocks with `mremap`).
     #[inline]

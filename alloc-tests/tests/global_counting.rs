@@ -73,6 +73,26 @@ fn vec_growth_is_realloc() {
     );
 }
 
+/// `vec![0; n]` asks for zeroed memory (`calloc` underneath): one
+/// allocation of exactly the bytes, counted like any other.
+fn zeroed_vec() {
+    let n = if cfg!(miri) { 4096 } else { 1 << 20 };
+    let d = measure(|| {
+        let v = black_box(vec![0u8; n]);
+        assert!(v.iter().all(|&b| b == 0));
+    });
+    assert_eq!(
+        d,
+        Delta {
+            allocations: 1,
+            frees: 1,
+            remaps: 0,
+            bytes_allocated: n as u64,
+            live: 0
+        }
+    );
+}
+
 /// A map of owned keys: one table allocation (its size measured alone), one
 /// per key, exactly the key bytes beside the table; all freed on drop.
 fn map_of_strings() {
@@ -178,8 +198,9 @@ fn main() {
             default_hook(info);
         }
     }));
-    let checks: [(&str, fn()); 4] = [
+    let checks: [(&str, fn()); 5] = [
         ("vec_growth_is_realloc", vec_growth_is_realloc),
+        ("zeroed_vec", zeroed_vec),
         ("map_of_strings", map_of_strings),
         ("threads", threads),
         ("formatted_panic_message", formatted_panic_message),

@@ -148,6 +148,7 @@ impl fmt::Display for Stats {
 // arguments and returns its answer unchanged; it only updates counters.
 #[allocator(unsafe(
     alloc = Self::counted_alloc,
+    alloc_zeroed = Self::counted_alloc_zeroed,
     resize = Self::counted_resize,
     remap = Self::counted_remap,
     free = Self::counted_free,
@@ -293,6 +294,25 @@ impl<A: RawAlloc, T: Threading> Counting<A, T> {
     #[inline(always)]
     fn counted_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
         let result = self.inner.alloc(len, align, caller);
+        let c = &self.counters;
+        if result.is_some() {
+            c.allocated(len);
+        } else {
+            c.failed();
+        }
+        result
+    }
+
+    /// The parent's `alloc_zeroed` (so `calloc` over the system allocator),
+    /// counted as an allocation.
+    #[inline(always)]
+    fn counted_alloc_zeroed(
+        &self,
+        len: usize,
+        align: Alignment,
+        caller: Caller,
+    ) -> Option<NonNull<u8>> {
+        let result = self.inner.alloc_zeroed(len, align, caller);
         let c = &self.counters;
         if result.is_some() {
             c.allocated(len);

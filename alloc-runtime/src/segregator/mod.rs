@@ -140,6 +140,17 @@ unsafe impl<const THRESHOLD: usize, Small: RawAlloc, Large: RawAlloc> RawAlloc
         }
     }
 
+    /// The part the length names zeroes it (`calloc`, for a large part over
+    /// the system allocator).
+    #[inline(always)]
+    fn alloc_zeroed(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
+        if len <= THRESHOLD {
+            self.small.alloc_zeroed(len, align, caller)
+        } else {
+            self.large.alloc_zeroed(len, align, caller)
+        }
+    }
+
     #[inline(always)]
     unsafe fn resize(
         &self,

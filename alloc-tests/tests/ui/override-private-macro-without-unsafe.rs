@@ -15,6 +15,7 @@ alloc_runtime::__private::delegate_raw_alloc! {
     parent = inner: Bump<'a>;
     names = (self, len, align, memory, new_len, caller);
     alloc = [const { Some(NonNull::dangling()) }];
+    alloc_zeroed = [];
     resize = [];
     remap = [];
     free = [];
