@@ -2,14 +2,16 @@
 //! interner and a syntax tree, phases with `reset`, a scope), a
 //! `Counting<Fail<Bump>>` stack driving `Vec` and `HashMap`, the type-erased
 //! handle, a user's own `#[derive(Allocator)]` wrapper, and failure
-//! injection walking an error path, and a composite (a stack buffer first,
-//! the heap after, under a budget).
+//! injection walking an error path, a composite (a stack buffer first,
+//! the heap after, under a budget), and threads: a pool of arenas lent to
+//! worker threads, a counter they share, and the global allocator, which is
+//! itself a `Counting` here and counts the whole tour.
 //!
 //! Run it with `cargo run --release --example tour`.
 
 use alloc_runtime::{
-    Alignment, Allocator, Arena, Bump, Caller, Counting, Fail, Fallback, Global, Handle, Limit,
-    RawAlloc, Stats,
+    Alignment, Allocator, Arena, ArenaPool, Bump, Caller, Counting, Fail, Fallback, Global, Handle,
+    Limit, RawAlloc, Stats, ThreadSafe,
 };
 use allocator_api2::alloc::Allocator as AllocatorApi;
 use allocator_api2::collections::TryReserveError;
@@ -18,6 +20,11 @@ use core::cell::Cell;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use hashbrown::{DefaultHashBuilder, HashMap};
+
+/// The program's global allocator: the system's, counted. Every `Box`,
+/// `String` and `std::vec::Vec` of the tour goes through it.
+#[global_allocator]
+static GLOBAL: Counting<std::alloc::System, ThreadSafe> = Counting::new_sync(std::alloc::System);
 
 const TEXT: &str = "the quick brown fox jumps over the lazy dog and the dog sleeps \
                     while the fox runs over the hill and far away from the dog";
@@ -415,8 +422,56 @@ fn main() {
         "   (cargo run --release --example small_objects assembles a small-object allocator from these blocks)"
     );
 
-    println!("\nStatistics (bytes as requested):\n");
+    threads_tour(&mut columns);
+
+    columns.push(("whole program".into(), GLOBAL.stats()));
+    println!("\nStatistics (bytes as requested; \"whole program\" is the global allocator):\n");
     print_table(&columns);
+}
+
+/// 6. Threads: arenas lent to workers whose strings outlive them, and one
+///    counter shared by all threads.
+fn threads_tour(columns: &mut std::vec::Vec<(String, Stats)>) {
+    println!(
+        "\n6. Threads: ArenaPool lent to workers, Counting<Global, ThreadSafe> shared by them"
+    );
+    let pool = ArenaPool::new();
+    let shared = Counting::new_sync(Global);
+    let parts: std::vec::Vec<&str> = TEXT.split(" and ").collect();
+    let summaries: std::vec::Vec<&str> = std::thread::scope(|s| {
+        let workers: std::vec::Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let (pool, shared) = (&pool, &shared);
+                s.spawn(move || {
+                    // Each worker borrows an arena; what it allocates lives
+                    // as long as the pool, past the thread.
+                    let arena = pool.get();
+                    let words: Vec<&str, _> = words_in(part, shared).expect("heap");
+                    &*arena.alloc_fmt(format_args!("{} words", words.len()))
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    println!(
+        "   {} workers, {} arena(s) made: {:?}",
+        parts.len(),
+        pool.stats().arenas,
+        summaries
+    );
+    let s = shared.stats();
+    println!(
+        "   the shared counter saw {} allocations from {} threads; {} bytes live",
+        s.allocations,
+        parts.len(),
+        s.live_bytes
+    );
+    assert_eq!(s.live_bytes, 0, "every worker freed its words");
+    columns.push(("threads".into(), s));
 }
 
 fn print_table(columns: &[(String, Stats)]) {
