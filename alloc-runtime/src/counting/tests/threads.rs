@@ -16,14 +16,21 @@ use crate::{Counting, Global, RawAlloc, Stats, ThreadSafe};
 /// Threads sharing the counter; rounds each runs. Lower under Miri, whose
 /// data-race detector and scheduler make each step slow.
 const THREADS: usize = if cfg!(miri) { 3 } else { 4 };
-const ROUNDS: usize = if cfg!(miri) { 4 } else { 200 };
+const ROUNDS: usize = if cfg!(miri) { 4 } else { 2000 };
 
-/// `f(thread index)` on `THREADS` scoped threads at once; their answers, in
-/// thread order.
+/// `f(thread index)` on `THREADS` scoped threads at once (they start
+/// together, so their calls overlap); their answers, in thread order.
 fn on_threads<R: Send>(f: impl Fn(usize) -> R + Sync) -> StdVec<R> {
-    let f = &f;
+    let (f, start) = (&f, &Barrier::new(THREADS));
     thread::scope(|s| {
-        let handles: StdVec<_> = (0..THREADS).map(|i| s.spawn(move || f(i))).collect();
+        let handles: StdVec<_> = (0..THREADS)
+            .map(|i| {
+                s.spawn(move || {
+                    start.wait();
+                    f(i)
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
