@@ -237,18 +237,21 @@ impl fmt::Display for OverBudget {
         f.write_str("the code went over its allocation budget: ")?;
         let mut separator = "";
         if let Some((n, limit)) = self.allocations() {
+            let s = plural(n);
             let (n, limit) = (Grouped::unsigned(n), Grouped::unsigned(limit));
-            write!(f, "{n} allocations (at most {limit})")?;
+            write!(f, "{n} allocation{s} (at most {limit})")?;
             separator = ", ";
         }
         if let Some((n, limit)) = self.bytes() {
+            let s = plural(n);
             let (n, limit) = (Grouped::unsigned(n), Grouped::unsigned(limit));
-            write!(f, "{separator}{n} bytes allocated (at most {limit})")?;
+            write!(f, "{separator}{n} byte{s} allocated (at most {limit})")?;
             separator = ", ";
         }
         if let Some((n, limit)) = self.live_bytes() {
+            let s = plural(n.unsigned_abs() as u64);
             let (n, limit) = (Grouped::signed(n as i64), Grouped::unsigned(limit as u64));
-            write!(f, "{separator}{n} bytes left live (at most {limit})")?;
+            write!(f, "{separator}{n} byte{s} left live (at most {limit})")?;
         }
         write!(f, "\nwhat it did:\n{}", self.change)?;
         if self.shared {
@@ -264,3 +267,8 @@ impl fmt::Display for OverBudget {
 }
 
 impl core::error::Error for OverBudget {}
+
+/// The plural ending for `n` things.
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

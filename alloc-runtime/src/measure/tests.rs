@@ -268,7 +268,7 @@ fn the_panic_message_names_the_figures_over_their_limits<T: Marker>() {
     assert!(
         message.starts_with(
             "the code went over its allocation budget: \
-             1 allocations (at most 0), 1 bytes allocated (at most 0)\n"
+             1 allocation (at most 0), 1 byte allocated (at most 0)\n"
         ),
         "{message}"
     );
