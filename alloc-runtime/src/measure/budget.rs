@@ -106,12 +106,11 @@ impl Budget {
     /// use alloc_runtime::{Budget, Counting, Global, measure};
     ///
     /// let counting = Counting::new(Global);
-    /// let (leaked, change) = measure(&counting, || {
-    ///     allocator_api2::boxed::Box::leak(allocator_api2::boxed::Box::new_in(1u32, &counting))
-    /// });
+    /// // The box is still live when the change is read.
+    /// let (kept, change) = measure(&counting, || allocator_api2::boxed::Box::new_in(1u32, &counting));
     /// assert!(Budget::new().live_bytes(0).check(&change).is_err());
     /// assert!(Budget::new().live_bytes(4).check(&change).is_ok());
-    /// # let _ = leaked;
+    /// # drop(kept);
     /// ```
     #[must_use]
     pub const fn live_bytes(mut self, n: usize) -> Self {
