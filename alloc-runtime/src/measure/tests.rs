@@ -310,3 +310,61 @@ fn the_panic_points_at_the_line_that_asserted() {
     let seen = SEEN.lock().unwrap().clone();
     assert_eq!(seen, Some((file!().to_string(), line)));
 }
+
+#[test]
+fn threads_the_code_starts_are_counted() {
+    let shared = Counting::new_sync(Global);
+    let threads = if cfg!(miri) { 2 } else { 4 };
+    let ((), change) = measure(&shared, || {
+        std::thread::scope(|s| {
+            for i in 0..threads {
+                let shared = &shared;
+                s.spawn(move || {
+                    let mut v: Vec<u64, _> = Vec::with_capacity_in(i + 1, shared);
+                    v.push(i as u64);
+                });
+            }
+        });
+    });
+    let bytes = (1..=threads as u64).map(|n| n * 8).sum();
+    assert_eq!(
+        (change.allocations, change.frees),
+        (threads as u64, threads as u64)
+    );
+    assert_eq!((change.bytes_allocated, change.bytes_freed), (bytes, bytes));
+    assert_eq!(change.live_bytes, 0);
+}
+
+/// The caveat of a shared counter, shown: another thread's allocation
+/// inside the region is in the change, and fails the assertion of code that
+/// allocated nothing; the message carries the note on other threads.
+#[test]
+fn another_threads_allocation_counts_against_the_budget() {
+    use std::sync::Barrier;
+    let shared = Counting::new_sync(Global);
+    let (inside, done) = (Barrier::new(2), Barrier::new(2));
+    let message = std::thread::scope(|s| {
+        s.spawn(|| {
+            inside.wait();
+            drop(Box::new_in([0u8; 40], &shared));
+            done.wait();
+        });
+        panic_message(|| {
+            assert_no_allocations(&shared, || {
+                inside.wait();
+                done.wait(); // the other thread allocated meanwhile
+            });
+        })
+    });
+    assert!(
+        message.starts_with(
+            "the code went over its allocation budget: \
+             1 allocation (at most 0), 40 bytes allocated (at most 0)\n"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("\nnote: the counter counts every thread"),
+        "{message}"
+    );
+}
