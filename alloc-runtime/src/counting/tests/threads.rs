@@ -145,7 +145,7 @@ fn held(i: usize, r: usize) -> usize {
 fn the_peak_is_exact_when_threads_hold_their_blocks_at_a_barrier() {
     let shared = Counting::new_sync(System);
     let barrier = Barrier::new(THREADS + 1);
-    let rounds = if cfg!(miri) { 5 } else { 20 };
+    let rounds = if cfg!(miri) { 12 } else { 200 };
     // Nothing asserts until every thread is past its last barrier: a panic
     // in between would leave the others waiting.
     let (capacities, seen) = thread::scope(|s| {
