@@ -26,6 +26,11 @@
 //!   `alloc`) finds leaks, double frees and wrong-size frees with call sites,
 //!   and `debug::test_allocator()` (feature `std`) fails the `#[test]` that
 //!   leaked.
+//! - Measuring: a [`Region`] of a [`Counting`] allocator (the global one, or
+//!   a local one over an arena) gives the [`Change`] since it began;
+//!   [`measure`] runs a closure in one, and [`assert_allocations`] (with a
+//!   [`Budget`]) and [`assert_no_allocations`] fail a test whose code
+//!   allocated more than allowed, with a readable [`OverBudget`] message.
 //! - [`testing`]: a conformance suite to run on your own allocators.
 //! - [`#[derive(Allocator)]`](derive@Allocator) (feature `derive`, on by
 //!   default): its page lists the `#[allocator(...)]` attributes.
@@ -72,6 +77,7 @@ mod global_alloc;
 mod handle;
 mod limit;
 pub mod logging;
+mod measure;
 mod null;
 mod owns;
 mod raw;
@@ -104,6 +110,9 @@ pub use crate::global::Global;
 pub use crate::handle::{AllocFn, FreeFn, Handle, RemapFn, ResizeFn, VTable, ValidateFn};
 pub use crate::limit::Limit;
 pub use crate::logging::Logging;
+pub use crate::measure::{
+    Budget, Change, OverBudget, Region, assert_allocations, assert_no_allocations, measure,
+};
 pub use crate::null::Null;
 pub use crate::owns::Owns;
 pub use crate::raw::RawAlloc;

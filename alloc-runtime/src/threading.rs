@@ -75,6 +75,9 @@ pub(crate) mod sealed {
         type U64: Word<u64>;
         /// A `usize` word: `Cell<usize>`, or `AtomicUsize`.
         type Usize: Word<usize>;
+        /// Whether other threads may update the state: what a
+        /// `measure` report says about allocations of other threads.
+        const SHARED: bool;
     }
 
     /// One word of a block's state, in a `Cell` or an atomic. Atomics use
@@ -104,12 +107,14 @@ use sealed::{Sealed, Word};
 impl Sealed for Local {
     type U64 = Cell<u64>;
     type Usize = Cell<usize>;
+    const SHARED: bool = false;
 }
 
 #[cfg(target_has_atomic = "64")]
 impl Sealed for ThreadSafe {
     type U64 = AtomicU64;
     type Usize = AtomicUsize;
+    const SHARED: bool = true;
 }
 
 /// Targets without 64-bit atomics: `ThreadSafe` blocks cannot be made (their
@@ -118,6 +123,7 @@ impl Sealed for ThreadSafe {
 impl Sealed for ThreadSafe {
     type U64 = NoAtomics;
     type Usize = NoAtomics;
+    const SHARED: bool = true;
 }
 
 /// The state word of `ThreadSafe` on targets without 64-bit atomics: no

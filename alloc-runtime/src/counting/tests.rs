@@ -1,24 +1,74 @@
-//! `Counting`'s tests.
+//! `Counting`'s tests: each single-threaded case runs on both markers
+//! (`local` and `thread_safe` tests of the same name), and [`threads`]
+//! shares `Counting<_, ThreadSafe>` between threads.
 
 use super::*;
 use crate::{Bump, testing};
 use allocator_api2::vec::Vec;
 use core::mem::MaybeUninit;
 
-#[test]
-fn passes_the_conformance_suite() {
+#[cfg(all(feature = "std", target_has_atomic = "64"))]
+mod threads;
+
+/// A marker's constructor, so one test body serves `Local` and `ThreadSafe`.
+trait Marker: Threading + Sized {
+    /// `Counting::new` or `Counting::new_sync`.
+    fn counting<A>(inner: A) -> Counting<A, Self>;
+}
+
+impl Marker for Local {
+    fn counting<A>(inner: A) -> Counting<A, Self> {
+        Counting::new(inner)
+    }
+}
+
+#[cfg(target_has_atomic = "64")]
+impl Marker for ThreadSafe {
+    fn counting<A>(inner: A) -> Counting<A, Self> {
+        Counting::new_sync(inner)
+    }
+}
+
+/// For each generic test body `name::<T: Marker>`, a module `name` with the
+/// tests `local` and `thread_safe`.
+macro_rules! on_both_markers {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn local() {
+                super::$name::<crate::Local>();
+            }
+
+            #[cfg(target_has_atomic = "64")]
+            #[test]
+            fn thread_safe() {
+                super::$name::<crate::ThreadSafe>();
+            }
+        }
+    )*};
+}
+
+on_both_markers!(
+    passes_the_conformance_suite,
+    counts_only_what_reaches_the_parent,
+    keeps_live_bytes_exact_through_resize_and_remap,
+    the_peak_is_exact_when_read_with_no_free_since_it_was_reached,
+    the_peak_counts_growth_in_place_before_a_shrink,
+    stacks_by_reference_and_through_the_handle,
+);
+
+fn passes_the_conformance_suite<T: Marker>() {
     let mut buf = [MaybeUninit::uninit(); testing::CONFORMANCE_BYTES];
-    let counting = Counting::new(Bump::new(&mut buf));
+    let counting = T::counting(Bump::new(&mut buf));
     testing::conformance(&counting);
     let s = counting.stats();
     assert!(s.allocations > 0);
     assert_eq!(s.live_bytes, 0, "the suite frees what it allocates");
 }
 
-#[test]
-fn counts_only_what_reaches_the_parent() {
+fn counts_only_what_reaches_the_parent<T: Marker>() {
     let mut buf = [MaybeUninit::uninit(); 64];
-    let counting = Counting::new(Bump::new(&mut buf));
+    let counting = T::counting(Bump::new(&mut buf));
     let a = counting.allocator();
     let zst = a.create(()).unwrap();
     // SAFETY: from `create` on this allocator, destroyed once.
@@ -33,10 +83,9 @@ fn counts_only_what_reaches_the_parent() {
     assert_eq!((s.allocations, s.failures), (0, 1));
 }
 
-#[test]
-fn keeps_live_bytes_exact_through_resize_and_remap() {
+fn keeps_live_bytes_exact_through_resize_and_remap<T: Marker>() {
     let mut buf = [MaybeUninit::uninit(); 4096];
-    let counting = Counting::new(Bump::new(&mut buf));
+    let counting = T::counting(Bump::new(&mut buf));
     let mut v: Vec<u32, _> = Vec::new_in(&counting);
     for i in 0..300 {
         v.push(i);
@@ -54,10 +103,9 @@ fn keeps_live_bytes_exact_through_resize_and_remap() {
     assert_eq!(s.live_allocations(), 0);
 }
 
-#[test]
-fn the_peak_is_exact_when_read_with_no_free_since_it_was_reached() {
+fn the_peak_is_exact_when_read_with_no_free_since_it_was_reached<T: Marker>() {
     let mut buf = [MaybeUninit::uninit(); 256];
-    let counting = Counting::new(Bump::new(&mut buf));
+    let counting = T::counting(Bump::new(&mut buf));
     let a = counting.allocator();
     let x = a.create(1u64).unwrap();
     let y = a.create([0u8; 16]).unwrap();
@@ -88,10 +136,9 @@ fn the_peak_is_exact_when_read_with_no_free_since_it_was_reached() {
     assert_eq!((s.live_bytes, s.peak_live_bytes), (0, 36));
 }
 
-#[test]
-fn the_peak_counts_growth_in_place_before_a_shrink() {
+fn the_peak_counts_growth_in_place_before_a_shrink<T: Marker>() {
     let mut buf = [MaybeUninit::uninit(); 256];
-    let counting = Counting::new(Bump::new(&mut buf));
+    let counting = T::counting(Bump::new(&mut buf));
     let a = counting.allocator();
     let s = a.alloc_slice::<u8>(10).unwrap();
     // SAFETY: `s` came from `alloc_slice` on this handle, with this length.
@@ -110,12 +157,11 @@ fn the_peak_counts_growth_in_place_before_a_shrink() {
     );
 }
 
-#[test]
-fn stacks_by_reference_and_through_the_handle() {
+fn stacks_by_reference_and_through_the_handle<T: Marker>() {
     let mut buf = [MaybeUninit::uninit(); 256];
     let bump = Bump::new(&mut buf);
-    let by_ref = Counting::new(&bump);
-    let through_handle = Counting::new(bump.allocator());
+    let by_ref = T::counting(&bump);
+    let through_handle = T::counting(bump.allocator());
     by_ref.allocator().create(1u64).unwrap();
     through_handle.allocator().create(1u32).unwrap();
     assert_eq!(by_ref.stats().bytes_allocated, 8);
