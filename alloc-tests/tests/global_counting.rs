@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use alloc_runtime::{Counting, Stats, ThreadSafe};
+use alloc_runtime::{
+    Budget, Counting, Stats, ThreadSafe, assert_allocations, assert_no_allocations,
+};
 
 #[global_allocator]
 static GLOBAL: Counting<System, ThreadSafe> = Counting::new_sync(System);
@@ -184,21 +186,49 @@ fn formatted_panic_message() {
     assert_eq!(first, second, "the same panic allocates the same");
 }
 
+/// The region assertions over the global counter: a budget kept, one
+/// broken (its message names the figures), code that must not allocate.
+fn region_assertions() {
+    let parse =
+        |line: &str| -> Vec<u32> { line.split(',').map(|n| n.trim().parse().unwrap()).collect() };
+    let numbers = assert_allocations(&GLOBAL, Budget::new().allocations(1).bytes(64), || {
+        parse("1, 2, 3, 4")
+    });
+    let mut total = 0;
+    assert_no_allocations(&GLOBAL, || total = numbers.iter().sum::<u32>());
+    assert_eq!(total, 10);
+
+    let over = std::panic::catch_unwind(|| {
+        assert_allocations(&GLOBAL, Budget::new().allocations(1), || {
+            black_box((Box::new(1u64), Box::new(2u64)))
+        })
+    })
+    .unwrap_err();
+    let message = over.downcast_ref::<String>().expect("a formatted message");
+    assert!(
+        message.contains("2 allocations (at most 1)")
+            && message
+                .lines()
+                .any(|l| l.starts_with("bytes allocated") && l.ends_with(" 16")),
+        "{message}"
+    );
+}
+
 fn main() {
     // The default hook would print the expected panic above; a hook that
     // keeps quiet about it (and only it) is installed before any
     // measurement, since installing it allocates.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let expected = info
-            .payload()
-            .downcast_ref::<String>()
-            .is_some_and(|m| m.starts_with("worker 7 failed"));
+        let expected = info.payload().downcast_ref::<String>().is_some_and(|m| {
+            m.starts_with("worker 7 failed") || m.contains("went over its allocation budget")
+        });
         if !expected {
             default_hook(info);
         }
     }));
-    let checks: [(&str, fn()); 5] = [
+    let checks: [(&str, fn()); 6] = [
+        ("region_assertions", region_assertions),
         ("vec_growth_is_realloc", vec_growth_is_realloc),
         ("zeroed_vec", zeroed_vec),
         ("map_of_strings", map_of_strings),

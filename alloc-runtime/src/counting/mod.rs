@@ -120,6 +120,11 @@ impl fmt::Display for Stats {
 /// grow in between. With atomics that is two `Relaxed` read-modify-writes
 /// per allocation and three per free.
 ///
+/// With `ThreadSafe`, each figure counts every update made before it is
+/// read; figures read while other threads allocate are not one instant's
+/// (the peak may lag by a block another thread is freeing right then).
+/// Read after those threads are joined, every figure is exact.
+///
 /// Stack it by value (`Counting<Fail<Bump>>`), by reference
 /// (`Counting<&Bump>`), or over a [`Handle`](crate::Handle).
 ///
