@@ -102,7 +102,7 @@ pub unsafe fn realloc<A: RawAlloc + ?Sized>(
     result
 }
 
-use crate::{Counting, Fallback, Limit, Null, Segregator, Standalone, Threading};
+use crate::{Counting, Fail, Fallback, Limit, Null, Segregator, Standalone, Threading};
 
 /// `impl Standalone` and `GlobalAlloc` (through `__private::global_alloc!`)
 /// for one of the crate's blocks: `global!([generics] Type, [where clause
@@ -115,14 +115,14 @@ macro_rules! global {
 }
 
 global!([A, T: Threading] Counting<A, T>, [A: Standalone]);
-global!([A] Limit<A>, [A: Standalone]);
+global!([A, T: Threading] Limit<A, T>, [A: Standalone]);
+global!([A, T: Threading] Fail<A, T>, [A: Standalone]);
 global!([P, S] Fallback<P, S>, [P: Standalone, S: Standalone]);
 global!([const N: usize, Small, Large] Segregator<N, Small, Large>,
     [Small: Standalone, Large: Standalone]);
 global!([] Null, []);
 
 impl<A: RawAlloc + Standalone> Standalone for crate::Arena<A> {}
-impl<A: Standalone> Standalone for crate::Fail<A> {}
 impl<A: RawAlloc + Standalone, const MIN: usize, const MAX: usize> Standalone
     for crate::FreeList<A, MIN, MAX>
 {

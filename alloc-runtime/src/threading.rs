@@ -75,6 +75,25 @@ pub(crate) mod sealed {
         type U64: Word<u64>;
         /// A `usize` word: `Cell<usize>`, or `AtomicUsize`.
         type Usize: Word<usize>;
+        /// Several fields that change together, on a cold path:
+        /// `Cell<S>`, or a `spin` mutex around `S` (`Fail` keeps its
+        /// records and random state in one).
+        type Locked<S: Copy + Send>: Locked<S>;
+        /// Whether other threads may update the words concurrently: `false`
+        /// for `Local`, whose fast paths may then rely on values read
+        /// earlier in the same call.
+        const SHARED: bool;
+    }
+
+    /// A `Copy` value updated as a whole under a lock ([`Sealed::Locked`]).
+    /// `Cell`: copied out, changed, copied back; the spin mutex: locked for
+    /// the closure (held only for bookkeeping, never across a call to a
+    /// parent allocator, so a global allocator never waits on itself).
+    pub trait Locked<S: Copy> {
+        /// Runs `f` on the value, alone. `f` must not call `with` on the
+        /// same value (a `Cell` would lose one update; a lock would spin
+        /// forever).
+        fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R;
     }
 
     /// One word of a block's state, in a `Cell` or an atomic. Atomics use
@@ -99,17 +118,21 @@ pub(crate) mod sealed {
     }
 }
 
-use sealed::{Sealed, Word};
+use sealed::{Locked, Sealed, Word};
 
 impl Sealed for Local {
     type U64 = Cell<u64>;
     type Usize = Cell<usize>;
+    type Locked<S: Copy + Send> = Cell<S>;
+    const SHARED: bool = false;
 }
 
 #[cfg(target_has_atomic = "64")]
 impl Sealed for ThreadSafe {
     type U64 = AtomicU64;
     type Usize = AtomicUsize;
+    type Locked<S: Copy + Send> = spin::mutex::SpinMutex<S>;
+    const SHARED: bool = true;
 }
 
 /// Targets without 64-bit atomics: `ThreadSafe` blocks cannot be made (their
@@ -118,6 +141,8 @@ impl Sealed for ThreadSafe {
 impl Sealed for ThreadSafe {
     type U64 = NoAtomics;
     type Usize = NoAtomics;
+    type Locked<S: Copy + Send> = NoAtomics;
+    const SHARED: bool = true;
 }
 
 /// The state word of `ThreadSafe` on targets without 64-bit atomics: no
@@ -148,6 +173,31 @@ impl<T: Copy> Word<T> for NoAtomics {
     }
     fn update(&self, _: impl FnMut(T) -> Option<T>) -> Result<T, T> {
         match *self {}
+    }
+}
+
+#[cfg(not(target_has_atomic = "64"))]
+impl<S: Copy> Locked<S> for NoAtomics {
+    fn with<R>(&self, _: impl FnOnce(&mut S) -> R) -> R {
+        match *self {}
+    }
+}
+
+impl<S: Copy> Locked<S> for Cell<S> {
+    #[inline(always)]
+    fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        let mut value = self.get();
+        let result = f(&mut value);
+        self.set(value);
+        result
+    }
+}
+
+#[cfg(target_has_atomic = "64")]
+impl<S: Copy> Locked<S> for spin::mutex::SpinMutex<S> {
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        f(&mut self.lock())
     }
 }
 
