@@ -80,6 +80,17 @@ mod tests;
 /// assert_eq!(limit.live_bytes(), 0);
 /// assert_eq!(limit.total_bytes() + 32 * limit.refused(), 4 * 32);
 /// ```
+///
+/// The `Local` one cannot be shared:
+///
+/// ```compile_fail,E0277
+/// use alloc_runtime::{Global, Limit};
+///
+/// let limit = Limit::new(Global, 64);
+/// std::thread::scope(|s| {
+///     s.spawn(|| drop(allocator_api2::boxed::Box::new_in(1u8, &limit)));
+/// });
+/// ```
 #[derive(alloc_derive::Allocator, Debug)]
 pub struct Limit<A, T: Threading = Local> {
     parent: A,
