@@ -17,7 +17,9 @@
 //!   if one does anyway;
 //! - **wait for a lock it holds**: only `Locked` takes a lock, and only
 //!   around its inner allocator, which is `Standalone` and so never comes
-//!   back to the global allocator while the lock is held.
+//!   back to the global allocator while the lock is held; `Fail<A,
+//!   ThreadSafe>` takes a spin lock on its slow path around its own
+//!   bookkeeping only, never across a call to its parent.
 
 use core::alloc::Layout;
 use core::ptr::{self, NonNull};

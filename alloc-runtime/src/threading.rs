@@ -4,8 +4,10 @@
 //! The same two markers choose the state of the blocks that keep counters:
 //! `Counting<A>` (that is, `Counting<A, Local>`) keeps them in `Cell`s and
 //! is not `Sync`; `Counting<A, ThreadSafe>` keeps them in atomics and is
-//! `Sync` when its parent is. The state words behind the markers are this
-//! module's sealed [`Word`](sealed::Word) trait, not public API.
+//! `Sync` when its parent is; likewise `Limit` and `Fail`. The state words
+//! behind the markers are this module's sealed [`Word`](sealed::Word) trait
+//! (and [`Locked`](sealed::Locked), for state that changes as a whole on a
+//! cold path), not public API.
 
 use core::cell::Cell;
 #[cfg(target_has_atomic = "64")]

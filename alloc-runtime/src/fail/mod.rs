@@ -107,6 +107,17 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 /// assert!(b.try_reserve(8).is_err()); // and then no more
 /// assert!(fail.has_induced_failure());
 /// ```
+///
+/// The `Local` one cannot be shared between threads:
+///
+/// ```compile_fail,E0277
+/// use alloc_runtime::{Fail, Global};
+///
+/// let fail = Fail::new(Global, 1);
+/// std::thread::scope(|s| {
+///     s.spawn(|| drop(allocator_api2::boxed::Box::new_in(1u8, &fail)));
+/// });
+/// ```
 #[derive(alloc_derive::Allocator)]
 // SAFETY: each override either refuses (`None`/`false`, nothing handed
 // out) or calls the same function of `inner` with the same arguments and
