@@ -70,16 +70,18 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 ///
 /// # Under concurrency
 ///
-/// Every figure is exact: each allocation, free, growth and induced failure
-/// is counted once. A request **reserves** its index before it asks the
-/// parent (the countdown is taken by a compare-and-swap, and the slow path
-/// decides and reserves under the lock), so `fail_index(n)` lets exactly `n`
-/// allocations through however the threads race, and a one-shot index
-/// (`sticky(false)`) fails exactly one request. The lock is held only for
-/// the bookkeeping, never across a call to the parent. The per-request
-/// knobs number the requests in the order they take the lock, so the same
-/// seed gives the same number of failures for the same number of requests,
-/// though which thread gets them depends on the race.
+/// Every figure is exact: each allocation, free, growth and induced failure is
+/// counted once. A request **reserves** its index before it asks the parent
+/// (the countdown is taken by a compare-and-swap, and the slow path decides and
+/// reserves under the lock), so `fail_index(n)` lets exactly `n` allocations
+/// through however the threads race, and a one-shot index (`sticky(false)`)
+/// fails exactly one request; likewise for growth, which is decided under the
+/// lock while a growth failure index is set. (`Fail<A>` counts after the parent
+/// answers instead: no other thread can come in between.) The lock is held only
+/// for the bookkeeping, never across a call to the parent. The per-request
+/// knobs number the requests in the order they take the lock, so the same seed
+/// gives the same number of failures for the same number of requests, though
+/// which thread gets them depends on the race.
 ///
 /// Two things are as exact as a race allows, not more:
 ///
@@ -702,8 +704,8 @@ impl<A, T: Threading> Fail<A, T> {
         self.cold.with(|c| self.move_index(c, -1));
     }
 
-    /// The slow path of a growth: decides under the lock, and reserves its
-    /// growth index if it goes ahead.
+    /// The slow path of a growth: decides under the lock and, with threads,
+    /// reserves its growth index there if it goes ahead.
     #[cold]
     #[inline(never)]
     fn admit_growth(&self, call: FailedCall, new_len: usize, caller: Caller) -> bool {
@@ -711,21 +713,24 @@ impl<A, T: Threading> Fail<A, T> {
             if self.refuse_growth(c, call, new_len, caller) {
                 return false;
             }
-            self.growth_index.add(1);
+            if <T as Sealed>::SHARED {
+                self.growth_index.add(1);
+            }
             true
         })
     }
 
-    /// Counts what the parent answered to a `resize`/`remap`: a growth the
-    /// fast path let through counts now if it succeeded; one the slow path
-    /// reserved gives its index back if it failed.
+    /// Counts what the parent answered to a growing `resize`/`remap`: the
+    /// growth counts now if it succeeded, unless the slow path reserved its
+    /// index (with threads, when `watched`), which a failed growth gives
+    /// back.
     #[inline(always)]
-    fn growth_answered(&self, grows: bool, reserved: bool, succeeded: bool) {
-        if reserved {
+    fn growth_answered(&self, watched: bool, succeeded: bool) {
+        if <T as Sealed>::SHARED && watched {
             if !succeeded {
                 self.growth_index.sub(1);
             }
-        } else if grows && succeeded {
+        } else if succeeded {
             self.growth_index.add(1);
         }
     }
@@ -734,12 +739,24 @@ impl<A, T: Threading> Fail<A, T> {
 impl<A: RawAlloc, T: Threading> Fail<A, T> {
     #[inline(always)]
     fn guarded_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        // One compare with zero and one word updated: an allocation fewer
-        // left, taken before the parent is asked (with atomics, a
-        // compare-and-swap, so two threads never both take the last one).
+        if !<T as Sealed>::SHARED {
+            // One compare with zero; one word updated, after the parent
+            // succeeded (no other thread can take the allocation meanwhile).
+            let Some(left) = self.alloc_left.get().checked_sub(1) else {
+                // The whole call, out of line: nothing of the fast path is
+                // live across it, so the fast path saves no registers.
+                return self.watched_alloc(len, align, caller);
+            };
+            let result = self.inner.alloc(len, align, caller);
+            if result.is_some() {
+                self.alloc_left.set(left);
+            }
+            return result;
+        }
+        // With threads, the allocation is taken from the countdown before
+        // the parent is asked, by compare-and-swap, so two threads never
+        // both take the last one; given back if the parent refuses.
         if self.alloc_left.update(|left| left.checked_sub(1)).is_err() {
-            // The whole call, out of line: nothing of the fast path is live
-            // across it, so the fast path saves no registers.
             return self.watched_alloc(len, align, caller);
         }
         let result = self.inner.alloc(len, align, caller);
@@ -749,8 +766,9 @@ impl<A: RawAlloc, T: Threading> Fail<A, T> {
         result
     }
 
-    /// `alloc` at the end of the countdown: decide and reserve under the
-    /// lock, then allocate (or refuse).
+    /// `alloc` at the end of the countdown: decide under the lock (and, with
+    /// threads, reserve the allocation index there), then allocate or
+    /// refuse.
     #[cold]
     #[inline(never)]
     fn watched_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
@@ -758,15 +776,19 @@ impl<A: RawAlloc, T: Threading> Fail<A, T> {
             if self.refuse_alloc(c, len, caller) {
                 return false;
             }
-            self.move_index(c, 1);
+            if <T as Sealed>::SHARED {
+                self.move_index(c, 1);
+            }
             true
         });
         if !admitted {
             return None;
         }
         let result = self.inner.alloc(len, align, caller);
-        if result.is_none() {
-            self.give_back_allocation();
+        match (<T as Sealed>::SHARED, result.is_some()) {
+            (true, false) => self.give_back_allocation(),
+            (false, true) => self.cold.with(|c| self.move_index(c, 1)),
+            _ => {}
         }
         result
     }
@@ -782,14 +804,18 @@ impl<A: RawAlloc, T: Threading> Fail<A, T> {
         new_len: usize,
         caller: Caller,
     ) -> bool {
-        let grows = new_len > memory.len();
-        let reserved = grows && self.growth_watched();
-        if reserved && !self.admit_growth(FailedCall::Resize, new_len, caller) {
+        if new_len <= memory.len() {
+            // Shrinking: never refused, not counted.
+            // SAFETY: the caller upholds `resize`'s contract; the parent made `memory`.
+            return unsafe { self.inner.resize(memory, align, new_len, caller) };
+        }
+        let watched = self.growth_watched();
+        if watched && !self.admit_growth(FailedCall::Resize, new_len, caller) {
             return false;
         }
-        // SAFETY: the caller upholds `resize`'s contract; the parent made `memory`.
+        // SAFETY: as above.
         let resized = unsafe { self.inner.resize(memory, align, new_len, caller) };
-        self.growth_answered(grows, reserved, resized);
+        self.growth_answered(watched, resized);
         resized
     }
 
@@ -804,14 +830,18 @@ impl<A: RawAlloc, T: Threading> Fail<A, T> {
         new_len: usize,
         caller: Caller,
     ) -> Option<NonNull<u8>> {
-        let grows = new_len > memory.len();
-        let reserved = grows && self.growth_watched();
-        if reserved && !self.admit_growth(FailedCall::Remap, new_len, caller) {
+        if new_len <= memory.len() {
+            // Shrinking: never refused, not counted.
+            // SAFETY: the caller upholds `remap`'s contract; the parent made `memory`.
+            return unsafe { self.inner.remap(memory, align, new_len, caller) };
+        }
+        let watched = self.growth_watched();
+        if watched && !self.admit_growth(FailedCall::Remap, new_len, caller) {
             return None;
         }
-        // SAFETY: the caller upholds `remap`'s contract; the parent made `memory`.
+        // SAFETY: as above.
         let moved = unsafe { self.inner.remap(memory, align, new_len, caller) };
-        self.growth_answered(grows, reserved, moved.is_some());
+        self.growth_answered(watched, moved.is_some());
         moved
     }
 

@@ -36,17 +36,19 @@ mod tests;
 ///
 /// # Under concurrency
 ///
-/// A request **reserves** its bytes before it asks the parent: a
-/// compare-and-swap raises live bytes only if the sum stays within
-/// `max_live` (then, with a total budget, the same for total bytes, giving
-/// the live reservation back if the total refuses). If the parent refuses,
-/// the reservation is given back. So the budgets hold exactly: two threads
-/// never both pass the last bytes, and live bytes never exceed `max_live`,
-/// not even for a moment. The figures are exact sums; what a reader sees
-/// includes the requests in flight (reserved, not yet answered by the
+/// In `Limit<A, ThreadSafe>`, a request **reserves** its bytes before it asks
+/// the parent: a compare-and-swap raises live bytes only if the sum stays
+/// within `max_live` (then, with a total budget, the same for total bytes,
+/// giving the live reservation back if the total refuses). If the parent
+/// refuses, the reservation is given back. So the budgets hold exactly: two
+/// threads never both pass the last bytes, and live bytes never exceed
+/// `max_live`, not even for a moment. The figures are exact sums; what a reader
+/// sees includes the requests in flight (reserved, not yet answered by the
 /// parent), and a request made while another's reservation is in flight is
 /// judged with it counted: near the edge of a budget it may be refused for
-/// bytes that a refused request then gives back.
+/// bytes that a refused request then gives back. (`Limit<A>` checks, asks the
+/// parent, and stores the new figures after: no other thread can come in
+/// between, and it saves the give-back.)
 ///
 /// # Examples
 ///
@@ -333,6 +335,23 @@ impl<A, T: Threading> Limit<A, T> {
         self.max_total != usize::MAX
     }
 
+    /// Admits `grow` more bytes, or `None` when either budget would be
+    /// passed or the sum overflows (and nothing changed).
+    ///
+    /// `Local`: only checks, and returns the figures for
+    /// [`granted`](Self::granted) to store once the parent succeeds (no
+    /// other thread can change them in between). `ThreadSafe`: reserves the
+    /// bytes ([`reserve`](Self::reserve)).
+    #[inline(always)]
+    fn admit(&self, grow: usize) -> Option<Figures> {
+        if <T as Sealed>::SHARED {
+            return self.reserve(grow).then_some(Figures { live: 0, total: 0 });
+        }
+        let live = self.live.get().checked_add(grow)?;
+        let total = self.total.get().saturating_add(grow);
+        (live <= self.max_live.get() && total <= self.max_total).then_some(Figures { live, total })
+    }
+
     /// Reserves `grow` more bytes: `true` when both budgets allow them (and
     /// they are now counted), `false` when either would be passed or the
     /// sum overflows (and nothing changed).
@@ -358,16 +377,31 @@ impl<A, T: Threading> Limit<A, T> {
         true
     }
 
-    /// The parent handed out the `grow` bytes reserved: counts them in the
-    /// total when it is not a budget (a budget reserved them already).
+    /// The parent handed out the `grow` bytes admitted as `figures`.
+    /// `Local`: stores the figures. `ThreadSafe`: counts the bytes in the
+    /// total when that is not a budget (a budget reserved them already).
     #[inline(always)]
-    fn granted(&self, grow: usize) {
-        if !self.total_is_budgeted() {
-            let _ = self.total.update(|total| Some(total.saturating_add(grow)));
+    fn granted(&self, grow: usize, figures: Figures) {
+        if <T as Sealed>::SHARED {
+            if !self.total_is_budgeted() {
+                let _ = self.total.update(|total| Some(total.saturating_add(grow)));
+            }
+        } else {
+            self.live.set(figures.live);
+            self.total.set(figures.total);
         }
     }
 
-    /// The parent refused the `grow` bytes reserved: gives them back.
+    /// The parent refused the `grow` bytes admitted: `ThreadSafe` gives the
+    /// reservation back (`Local` stored nothing).
+    #[inline(always)]
+    fn not_granted(&self, grow: usize) {
+        if <T as Sealed>::SHARED {
+            self.release(grow);
+        }
+    }
+
+    /// Gives back the reservation of `grow` bytes the parent refused.
     #[cold]
     #[inline(never)]
     fn release(&self, grow: usize) {
@@ -395,6 +429,15 @@ impl<A, T: Threading> Limit<A, T> {
     }
 }
 
+/// What [`Limit::admit`] hands to [`Limit::granted`]: for `Local`, the
+/// live and total bytes to store once the parent succeeds; unused for
+/// `ThreadSafe`, whose reservation already counted them.
+#[derive(Clone, Copy)]
+struct Figures {
+    live: usize,
+    total: usize,
+}
+
 // SAFETY: every call reaches the parent unchanged, or not at all (a
 // refusal: `None`/`false`, which hands out nothing); the limit only keeps
 // figures, so the parent's blocks, lengths and alignments are the caller's
@@ -402,14 +445,14 @@ impl<A, T: Threading> Limit<A, T> {
 unsafe impl<A: RawAlloc, T: Threading> RawAlloc for Limit<A, T> {
     #[inline(always)]
     fn alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        if !self.reserve(len) {
+        let Some(figures) = self.admit(len) else {
             return self.refuse();
-        }
+        };
         let Some(block) = self.parent.alloc(len, align, caller) else {
-            self.release(len);
+            self.not_granted(len);
             return None;
         };
-        self.granted(len);
+        self.granted(len, figures);
         Some(block)
     }
 
@@ -424,15 +467,15 @@ unsafe impl<A: RawAlloc, T: Threading> RawAlloc for Limit<A, T> {
         let old_len = memory.len();
         if new_len > old_len {
             let grow = new_len - old_len;
-            if !self.reserve(grow) {
+            let Some(figures) = self.admit(grow) else {
                 return false;
-            }
+            };
             // SAFETY: the caller upholds `resize`'s contract for the parent.
             let grown = unsafe { self.parent.resize(memory, align, new_len, caller) };
             if grown {
-                self.granted(grow);
+                self.granted(grow, figures);
             } else {
-                self.release(grow);
+                self.not_granted(grow);
             }
             grown
         } else {
@@ -456,15 +499,13 @@ unsafe impl<A: RawAlloc, T: Threading> RawAlloc for Limit<A, T> {
         let old_len = memory.len();
         if new_len > old_len {
             let grow = new_len - old_len;
-            if !self.reserve(grow) {
-                return None;
-            }
+            let figures = self.admit(grow)?;
             // SAFETY: the caller upholds `remap`'s contract for the parent.
             let Some(moved) = (unsafe { self.parent.remap(memory, align, new_len, caller) }) else {
-                self.release(grow);
+                self.not_granted(grow);
                 return None;
             };
-            self.granted(grow);
+            self.granted(grow, figures);
             Some(moved)
         } else {
             // SAFETY: as above.
