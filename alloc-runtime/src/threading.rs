@@ -81,9 +81,12 @@ pub(crate) mod sealed {
         /// `Cell<S>`, or a `spin` mutex around `S` (`Fail` keeps its
         /// records and random state in one).
         type Locked<S: Copy + Send>: Locked<S>;
-        /// Whether other threads may update the words concurrently: `false`
-        /// for `Local`, whose fast paths may then rely on values read
-        /// earlier in the same call.
+        /// Whether other threads may update the words concurrently. With
+        /// `false` (`Local`) a block may check its state, ask its parent,
+        /// and count after the answer, since nothing can come in between;
+        /// with `true` (`ThreadSafe`) it reserves before asking (`Limit`'s
+        /// bytes, `Fail`'s indices). A constant: each marker compiles to
+        /// its own path.
         const SHARED: bool;
     }
 

@@ -138,8 +138,9 @@ pub struct Fail<A, T: Threading = Local> {
     threshold: u64,
     /// Allocations left before `alloc` takes the slow path: `alloc_trip`
     /// (in [`Cold`]) minus the allocation index. The one word the fast path
-    /// reads and updates, taking one (a compare-and-swap with atomics)
-    /// before it asks the parent; 0 means the slow path. The slow path
+    /// reads and updates; 0 means the slow path. `Local` takes one after the
+    /// parent succeeds; `ThreadSafe` before it asks the parent, by
+    /// compare-and-swap, giving it back if the parent refuses. The slow path
     /// changes it by compare-and-swap too (other threads' fast paths take
     /// from it meanwhile), and then `alloc_trip` to match, under the lock.
     alloc_left: <T as Sealed>::Usize,
@@ -147,9 +148,9 @@ pub struct Fail<A, T: Threading = Local> {
     /// one-shot index is spent). Read by the growth fast path; changed only
     /// under the lock, and only to `NEVER`.
     resize_fail_at: <T as Sealed>::Usize,
-    /// The growth index: successful growing `resize`/`remap` calls so far,
-    /// plus the watched ones in flight (reserved under the lock, given back
-    /// if the parent refuses).
+    /// The growth index: successful growing `resize`/`remap` calls so far;
+    /// with threads, plus the watched ones in flight (reserved under the
+    /// lock, given back if the parent refuses).
     growth_index: <T as Sealed>::Usize,
     /// `free` calls.
     frees: <T as Sealed>::Usize,
