@@ -17,7 +17,9 @@
 //!   if one does anyway;
 //! - **wait for a lock it holds**: only `Locked` takes a lock, and only
 //!   around its inner allocator, which is `Standalone` and so never comes
-//!   back to the global allocator while the lock is held.
+//!   back to the global allocator while the lock is held; `Fail<A,
+//!   ThreadSafe>` takes a spin lock on its slow path around its own
+//!   bookkeeping only, never across a call to its parent.
 
 use core::alloc::Layout;
 use core::ptr::{self, NonNull};
@@ -115,7 +117,7 @@ pub unsafe fn realloc<A: RawAlloc + ?Sized>(
     result
 }
 
-use crate::{Counting, Fallback, Limit, Null, Segregator, Standalone, Threading};
+use crate::{Counting, Fail, Fallback, Limit, Null, Segregator, Standalone, Threading};
 
 /// `impl Standalone` and `GlobalAlloc` (through `__private::global_alloc!`)
 /// for one of the crate's blocks: `global!([generics] Type, [where clause
@@ -128,14 +130,14 @@ macro_rules! global {
 }
 
 global!([A, T: Threading] Counting<A, T>, [A: Standalone]);
-global!([A] Limit<A>, [A: Standalone]);
+global!([A, T: Threading] Limit<A, T>, [A: Standalone]);
+global!([A, T: Threading] Fail<A, T>, [A: Standalone]);
 global!([P, S] Fallback<P, S>, [P: Standalone, S: Standalone]);
 global!([const N: usize, Small, Large] Segregator<N, Small, Large>,
     [Small: Standalone, Large: Standalone]);
 global!([] Null, []);
 
 impl<A: RawAlloc + Standalone> Standalone for crate::Arena<A> {}
-impl<A: Standalone> Standalone for crate::Fail<A> {}
 impl<A: RawAlloc + Standalone, const MIN: usize, const MAX: usize> Standalone
     for crate::FreeList<A, MIN, MAX>
 {

@@ -4,8 +4,10 @@
 //! The same two markers choose the state of the blocks that keep counters:
 //! `Counting<A>` (that is, `Counting<A, Local>`) keeps them in `Cell`s and
 //! is not `Sync`; `Counting<A, ThreadSafe>` keeps them in atomics and is
-//! `Sync` when its parent is. The state words behind the markers are this
-//! module's sealed [`Word`](sealed::Word) trait, not public API.
+//! `Sync` when its parent is; likewise `Limit` and `Fail`. The state words
+//! behind the markers are this module's sealed [`Word`](sealed::Word) trait
+//! (and [`Locked`](sealed::Locked), for state that changes as a whole on a
+//! cold path), not public API.
 
 use core::cell::Cell;
 #[cfg(target_has_atomic = "64")]
@@ -75,9 +77,29 @@ pub(crate) mod sealed {
         type U64: Word<u64>;
         /// A `usize` word: `Cell<usize>`, or `AtomicUsize`.
         type Usize: Word<usize>;
-        /// Whether other threads may update the state: what a
-        /// `measure` report says about allocations of other threads.
+        /// Several fields that change together, on a cold path:
+        /// `Cell<S>`, or a `spin` mutex around `S` (`Fail` keeps its
+        /// records and random state in one).
+        type Locked<S: Copy + Send>: Locked<S>;
+        /// Whether other threads may update the words concurrently. With
+        /// `false` (`Local`) a block may check its state, ask its parent,
+        /// and count after the answer, since nothing can come in between;
+        /// with `true` (`ThreadSafe`) it reserves before asking (`Limit`'s
+        /// bytes, `Fail`'s indices). A constant: each marker compiles to
+        /// its own path. `measure`'s reports also say, when `true`, that
+        /// other threads' allocations are counted too.
         const SHARED: bool;
+    }
+
+    /// A `Copy` value updated as a whole under a lock ([`Sealed::Locked`]).
+    /// `Cell`: copied out, changed, copied back; the spin mutex: locked for
+    /// the closure (held only for bookkeeping, never across a call to a
+    /// parent allocator, so a global allocator never waits on itself).
+    pub trait Locked<S: Copy> {
+        /// Runs `f` on the value, alone. `f` must not call `with` on the
+        /// same value (a `Cell` would lose one update; a lock would spin
+        /// forever).
+        fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R;
     }
 
     /// One word of a block's state, in a `Cell` or an atomic. Atomics use
@@ -102,11 +124,12 @@ pub(crate) mod sealed {
     }
 }
 
-use sealed::{Sealed, Word};
+use sealed::{Locked, Sealed, Word};
 
 impl Sealed for Local {
     type U64 = Cell<u64>;
     type Usize = Cell<usize>;
+    type Locked<S: Copy + Send> = Cell<S>;
     const SHARED: bool = false;
 }
 
@@ -114,6 +137,7 @@ impl Sealed for Local {
 impl Sealed for ThreadSafe {
     type U64 = AtomicU64;
     type Usize = AtomicUsize;
+    type Locked<S: Copy + Send> = spin::mutex::SpinMutex<S>;
     const SHARED: bool = true;
 }
 
@@ -123,6 +147,7 @@ impl Sealed for ThreadSafe {
 impl Sealed for ThreadSafe {
     type U64 = NoAtomics;
     type Usize = NoAtomics;
+    type Locked<S: Copy + Send> = NoAtomics;
     const SHARED: bool = true;
 }
 
@@ -154,6 +179,31 @@ impl<T: Copy> Word<T> for NoAtomics {
     }
     fn update(&self, _: impl FnMut(T) -> Option<T>) -> Result<T, T> {
         match *self {}
+    }
+}
+
+#[cfg(not(target_has_atomic = "64"))]
+impl<S: Copy> Locked<S> for NoAtomics {
+    fn with<R>(&self, _: impl FnOnce(&mut S) -> R) -> R {
+        match *self {}
+    }
+}
+
+impl<S: Copy> Locked<S> for Cell<S> {
+    #[inline(always)]
+    fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        let mut value = self.get();
+        let result = f(&mut value);
+        self.set(value);
+        result
+    }
+}
+
+#[cfg(target_has_atomic = "64")]
+impl<S: Copy> Locked<S> for spin::mutex::SpinMutex<S> {
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        f(&mut self.lock())
     }
 }
 

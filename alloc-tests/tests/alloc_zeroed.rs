@@ -186,3 +186,30 @@ fn composites_ask_the_part_that_allocates() {
     assert!(zeroed_bytes(r, 512));
     assert_eq!((second.allocs.get(), second.zeroed.get()), (0, 1));
 }
+
+#[test]
+fn a_limit_checks_zeroed_requests_against_its_budget() {
+    let mut buf = [MaybeUninit::uninit(); 256];
+    let spy = Spy::new(&mut buf);
+    let limit = alloc_runtime::Limit::new(&spy, 100);
+    let p = limit
+        .alloc_zeroed(64, Alignment::ONE, Caller::here())
+        .unwrap();
+    assert!(zeroed_bytes(p, 64));
+    assert_eq!(
+        (spy.allocs.get(), spy.zeroed.get()),
+        (0, 1),
+        "the parent zeroed it"
+    );
+    assert_eq!(limit.live_bytes(), 64);
+    assert!(
+        limit
+            .alloc_zeroed(64, Alignment::ONE, Caller::here())
+            .is_none()
+    );
+    assert_eq!(
+        (limit.refused(), spy.zeroed.get()),
+        (1, 1),
+        "refused before the parent"
+    );
+}

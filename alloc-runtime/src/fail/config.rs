@@ -337,13 +337,23 @@ impl FailConfig {
     }
 
     /// Whether some per-request knob is on (every `k`-th, probability, size).
-    pub(super) fn per_request(&self) -> bool {
+    pub(super) const fn per_request(&self) -> bool {
         self.every != 0 || self.above.is_some() || self.threshold() != 0
+    }
+
+    /// The allocation index from which a new [`Fail`] takes its slow path:
+    /// 0 (always) with a per-request knob on, else the failure index.
+    pub(super) const fn start_trip(&self) -> usize {
+        if self.per_request() {
+            0
+        } else {
+            self.fail_index
+        }
     }
 
     /// The probability as a threshold on a uniform `u64`: a draw below it
     /// fails (`u64::MAX`: always).
-    pub(super) fn threshold(&self) -> u64 {
+    pub(super) const fn threshold(&self) -> u64 {
         let p = self.probability;
         if p.is_nan() || p <= 0.0 {
             0

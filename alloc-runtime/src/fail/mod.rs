@@ -5,11 +5,14 @@ use core::cell::Cell;
 use core::fmt;
 use core::ptr::NonNull;
 
-use crate::{Alignment, Caller, Owns, RawAlloc};
+use crate::threading::sealed::{Locked, Sealed, Word};
+use crate::{Alignment, Caller, Local, Owns, RawAlloc, ThreadSafe, Threading};
 use config::NEVER;
+use state::Cold;
 
 mod config;
 mod induced;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -51,8 +54,45 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 /// left before anything may fail is precomputed, an allocation compares it
 /// with zero and decrements it (one word updated), and at zero a cold,
 /// out-of-line slow path looks at the knobs. The per-request knobs (which
-/// need every request looked at) keep it at zero. The counters are `Cell`s,
-/// so `Fail` is not `Sync`.
+/// need every request looked at) keep it at zero.
+///
+/// Two variants, chosen by the [`Threading`] marker `T`:
+///
+/// - **`Fail<A>`** (`T` = [`Local`], made with [`new`](Fail::new) or
+///   [`with_config`](Fail::with_config)) keeps its state in `Cell`s, so it
+///   is not `Sync`.
+/// - **`Fail<A, ThreadSafe>`** (made with [`new_sync`](Fail::new_sync) or
+///   [`with_config_sync`](Fail::with_config_sync), both `const`) keeps its
+///   counters in atomics and the slow path's state (records, the random
+///   state, the failure indices) behind a spin lock, so it is `Sync` when
+///   `A` is; it can be a `static`, and over `std::alloc::System` the
+///   `#[global_allocator]`.
+///
+/// # Under concurrency
+///
+/// Every figure is exact: each allocation, free, growth and induced failure is
+/// counted once. A request **reserves** its index before it asks the parent
+/// (the countdown is taken by a compare-and-swap, and the slow path decides and
+/// reserves under the lock), so `fail_index(n)` lets exactly `n` allocations
+/// through however the threads race, and a one-shot index (`sticky(false)`)
+/// fails exactly one request; likewise for growth, which is decided under the
+/// lock while a growth failure index is set. (`Fail<A>` counts after the parent
+/// answers instead: no other thread can come in between.) The lock is held only
+/// for the bookkeeping, never across a call to the parent. The per-request
+/// knobs number the requests in the order they take the lock, so the same seed
+/// gives the same number of failures for the same number of requests, though
+/// which thread gets them depends on the race.
+///
+/// Two things are as exact as a race allows, not more:
+///
+/// - a request the parent refuses gives its reservation back; a request
+///   judged while it was in flight saw it counted (as if the parent had
+///   succeeded), and [`allocations`](Fail::allocations) and
+///   [`growths`](Fail::growths) read then include it;
+/// - a one-shot growth failure refuses "the rest of that growth" by
+///   recognising its next calls (a `remap` and a fallback `alloc` of the
+///   same length); a request from another thread in between ends that
+///   refusal, as any other request does on one thread.
 ///
 /// # Examples
 ///
@@ -69,6 +109,17 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 /// assert!(b.try_reserve(8).is_err()); // and then no more
 /// assert!(fail.has_induced_failure());
 /// ```
+///
+/// The `Local` one cannot be shared between threads:
+///
+/// ```compile_fail,E0277
+/// use alloc_runtime::{Fail, Global};
+///
+/// let fail = Fail::new(Global, 1);
+/// std::thread::scope(|s| {
+///     s.spawn(|| drop(allocator_api2::boxed::Box::new_in(1u8, &fail)));
+/// });
+/// ```
 #[derive(alloc_derive::Allocator)]
 // SAFETY: each override either refuses (`None`/`false`, nothing handed
 // out) or calls the same function of `inner` with the same arguments and
@@ -79,44 +130,34 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
     remap = Self::guarded_remap,
     free = Self::counted_free,
 ))]
-pub struct Fail<A> {
+pub struct Fail<A, T: Threading = Local> {
     #[allocator(parent)]
     inner: A,
     config: FailConfig,
-    /// Allocations left before `alloc` takes the slow path: `alloc_trip`
-    /// minus the allocation index (successful allocations so far). The one
-    /// word the fast path reads and updates; 0 means the slow path.
-    alloc_left: Cell<usize>,
-    /// The allocation index from which `alloc` takes the slow path (see
-    /// [`Fail::trip`]), or the allocation index now if that is later: so the
-    /// allocation index is always `alloc_trip - alloc_left`.
-    alloc_trip: Cell<usize>,
-    /// The allocation failure index now (the configured one, or where a
-    /// growth failure stopped allocations; `NEVER` once a one-shot index is
-    /// spent).
-    alloc_fail_at: Cell<usize>,
-    /// The growth failure index now (the configured one; `NEVER` once a
-    /// one-shot index is spent).
-    resize_fail_at: Cell<usize>,
-    /// The growth index: successful growing `resize`/`remap` calls so far.
-    growth_index: Cell<usize>,
-    /// `free` calls.
-    frees: Cell<usize>,
-    /// Requests for more memory looked at by the per-request knobs.
-    requests: Cell<u64>,
-    /// The SplitMix64 state.
-    rng: Cell<u64>,
     /// The probability as a threshold on a uniform `u64`.
     threshold: u64,
-    /// Requests refused on purpose so far.
-    induced: Cell<usize>,
-    /// The first of them.
-    first: Cell<Option<InducedFailure>>,
-    /// A one-shot growth failure in progress (its first refused call): the
-    /// rest of that growth (its `remap`, maybe its fallback `alloc`) is
-    /// refused too. While it is set, `alloc_left` is 0, so every request
-    /// takes the slow path.
-    refusing: Cell<Option<InducedFailure>>,
+    /// Allocations left before `alloc` takes the slow path: `alloc_trip`
+    /// (in [`Cold`]) minus the allocation index. The one word the fast path
+    /// reads and updates; 0 means the slow path. `Local` takes one after the
+    /// parent succeeds; `ThreadSafe` before it asks the parent, by
+    /// compare-and-swap, giving it back if the parent refuses. The slow path
+    /// changes it by compare-and-swap too (other threads' fast paths take
+    /// from it meanwhile), and then `alloc_trip` to match, under the lock.
+    alloc_left: <T as Sealed>::Usize,
+    /// The growth failure index now (the configured one; `NEVER` once a
+    /// one-shot index is spent). Read by the growth fast path; changed only
+    /// under the lock, and only to `NEVER`.
+    resize_fail_at: <T as Sealed>::Usize,
+    /// The growth index: successful growing `resize`/`remap` calls so far;
+    /// with threads, plus the watched ones in flight (reserved under the
+    /// lock, given back if the parent refuses).
+    growth_index: <T as Sealed>::Usize,
+    /// `free` calls.
+    frees: <T as Sealed>::Usize,
+    /// Requests refused on purpose so far (counted under the lock).
+    induced: <T as Sealed>::Usize,
+    /// What the slow path reads and changes together: `Cell` or spin lock.
+    cold: <T as Sealed>::Locked<Cold>,
 }
 
 impl<A> Fail<A> {
@@ -132,7 +173,7 @@ impl<A> Fail<A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn new(inner: A, n: usize) -> Self {
+    pub const fn new(inner: A, n: usize) -> Self {
         Self::with_config(inner, FailConfig::new().fail_index(n))
     }
 
@@ -148,31 +189,89 @@ impl<A> Fail<A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn with_config(inner: A, config: FailConfig) -> Self {
-        let trip = if config.per_request() {
-            0
-        } else {
-            config.fail_index
-        };
+    pub const fn with_config(inner: A, config: FailConfig) -> Self {
+        let trip = config.start_trip();
         Self {
             inner,
             config,
+            threshold: config.threshold(),
             // The allocation index is 0: `trip - trip`.
             alloc_left: Cell::new(trip),
-            alloc_trip: Cell::new(trip),
-            alloc_fail_at: Cell::new(config.fail_index),
             resize_fail_at: Cell::new(config.resize_fail_index),
             growth_index: Cell::new(0),
             frees: Cell::new(0),
-            requests: Cell::new(0),
-            rng: Cell::new(config.seed),
-            threshold: config.threshold(),
             induced: Cell::new(0),
-            first: Cell::new(None),
-            refusing: Cell::new(None),
+            cold: Cell::new(Cold::new(&config, trip)),
         }
     }
+}
 
+#[cfg(target_has_atomic = "64")]
+impl<A> Fail<A, ThreadSafe> {
+    /// [`Fail::new`] for any number of threads: lets exactly `n` allocations
+    /// through to `inner`, however the threads race, then refuses requests
+    /// for more memory. `const`, so it can be a `static`.
+    ///
+    /// ```
+    /// use alloc_runtime::{Fail, ThreadSafe};
+    /// use allocator_api2::boxed::Box;
+    /// use std::alloc::System;
+    ///
+    /// static FAIL: Fail<System, ThreadSafe> = Fail::new_sync(System, 5);
+    ///
+    /// let made: usize = std::thread::scope(|s| {
+    ///     let threads: Vec<_> = (0..4)
+    ///         .map(|_| s.spawn(|| (0..3).filter(|_| Box::try_new_in(1u8, &FAIL).is_ok()).count()))
+    ///         .collect();
+    ///     threads.into_iter().map(|t| t.join().unwrap()).sum()
+    /// });
+    /// assert_eq!(made, 5);
+    /// assert_eq!((FAIL.allocations(), FAIL.frees(), FAIL.induced_failures()), (5, 5, 7));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn new_sync(inner: A, n: usize) -> Self {
+        Self::with_config_sync(inner, FailConfig::new().fail_index(n))
+    }
+
+    /// [`Fail::with_config`] for any number of threads (see [Under
+    /// concurrency](Fail#under-concurrency)). `const`: over
+    /// `std::alloc::System` it can be the `#[global_allocator]`, here one
+    /// that refuses any single request above 1 GiB:
+    ///
+    /// ```
+    /// use alloc_runtime::{Fail, FailConfig, ThreadSafe};
+    /// use std::alloc::System;
+    ///
+    /// #[global_allocator]
+    /// static GLOBAL: Fail<System, ThreadSafe> =
+    ///     Fail::with_config_sync(System, FailConfig::new().fail_above(1 << 30));
+    ///
+    /// let v = vec![0u8; 1 << 20];
+    /// assert!(Vec::<u8>::new().try_reserve_exact(2 << 30).is_err());
+    /// assert_eq!(GLOBAL.first_induced().unwrap().len, 2 << 30);
+    /// # drop(v);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn with_config_sync(inner: A, config: FailConfig) -> Self {
+        use core::sync::atomic::AtomicUsize;
+        let trip = config.start_trip();
+        Self {
+            inner,
+            config,
+            threshold: config.threshold(),
+            alloc_left: AtomicUsize::new(trip),
+            resize_fail_at: AtomicUsize::new(config.resize_fail_index),
+            growth_index: AtomicUsize::new(0),
+            frees: AtomicUsize::new(0),
+            induced: AtomicUsize::new(0),
+            cold: spin::mutex::SpinMutex::new(Cold::new(&config, trip)),
+        }
+    }
+}
+
+impl<A, T: Threading> Fail<A, T> {
     /// The configuration.
     ///
     /// ```
@@ -217,7 +316,7 @@ impl<A> Fail<A> {
     #[inline]
     #[must_use]
     pub fn allocations(&self) -> usize {
-        self.alloc_index()
+        self.cold.with(|c| self.alloc_index(c))
     }
 
     /// `free` calls so far (Zig's `deallocations`).
@@ -308,7 +407,7 @@ impl<A> Fail<A> {
     #[inline]
     #[must_use]
     pub fn first_failure(&self) -> Option<Caller> {
-        self.first.get().map(|f| f.caller)
+        self.first_induced().map(|f| f.caller)
     }
 
     /// The first request refused on purpose: caller, function, reason,
@@ -328,7 +427,7 @@ impl<A> Fail<A> {
     #[inline]
     #[must_use]
     pub fn first_induced(&self) -> Option<InducedFailure> {
-        self.first.get()
+        self.cold.with(|c| c.first)
     }
 
     /// The parent allocator.
@@ -373,53 +472,59 @@ impl<A> Fail<A> {
         self.inner
     }
 
-    /// The slow path of `alloc`: whether to refuse; records the refusal.
-    #[inline(always)]
-    fn refuse_alloc(&self, len: usize, caller: Caller) -> bool {
-        if let Some(growth) = self.end_refusal() {
+    /// The slow path of `alloc`, under the lock: whether to refuse;
+    /// records the refusal.
+    fn refuse_alloc(&self, c: &mut Cold, len: usize, caller: Caller) -> bool {
+        if let Some(growth) = self.end_refusal(c) {
             if self.refuses_fallback(&growth) && growth.len == len {
                 // The fallback allocation of a growth refused as a whole.
-                self.record(FailedCall::Alloc, growth.reason, len, caller);
+                self.record(c, FailedCall::Alloc, growth.reason, len, caller);
                 return true;
             }
         }
-        let reason = if self.alloc_index() >= self.alloc_fail_at.get() {
+        let reason = if self.alloc_index(c) >= c.alloc_fail_at {
             if !self.config.sticky {
-                self.spend_alloc_index();
+                self.spend_alloc_index(c);
             }
             Some(FailureReason::FailIndex)
         } else {
-            self.per_request(len)
+            self.per_request(c, len)
         };
         match reason {
             Some(reason) => {
-                self.record(FailedCall::Alloc, reason, len, caller);
+                self.record(c, FailedCall::Alloc, reason, len, caller);
                 true
             }
             None => false,
         }
     }
 
-    /// The slow path of growth: whether to refuse; records the refusal.
-    #[cold]
-    #[inline(never)]
-    fn refuse_growth(&self, call: FailedCall, new_len: usize, caller: Caller) -> bool {
-        if let Some(growth) = self.end_refusal() {
+    /// The slow path of growth, under the lock: whether to refuse; records
+    /// the refusal.
+    fn refuse_growth(
+        &self,
+        c: &mut Cold,
+        call: FailedCall,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
+        if let Some(growth) = self.end_refusal(c) {
             if call == FailedCall::Remap && growth.len == new_len {
                 // The `remap` of a growth refused as a whole; its fallback
                 // allocation may still be refused.
-                self.begin_refusal(growth);
-                self.record(call, growth.reason, new_len, caller);
+                self.begin_refusal(c, growth);
+                self.record(c, call, growth.reason, new_len, caller);
                 return true;
             }
         }
         let one_shot = !self.config.sticky;
         let reason = if self.config.allocation_failure_stops_growth
-            && self.alloc_index() >= self.alloc_fail_at.get()
+            && self.alloc_index(c) >= c.alloc_fail_at
         {
             if one_shot {
-                self.spend_alloc_index();
-                self.begin_refusal(self.induced(call, FailureReason::FailIndex, new_len, caller));
+                self.spend_alloc_index(c);
+                let growth = self.induced(c, call, FailureReason::FailIndex, new_len, caller);
+                self.begin_refusal(c, growth);
             }
             Some(FailureReason::FailIndex)
         } else if self.growth_index.get() >= self.resize_fail_at.get() {
@@ -427,51 +532,67 @@ impl<A> Fail<A> {
             if one_shot {
                 self.resize_fail_at.set(NEVER);
                 let reason = FailureReason::ResizeFailIndex;
-                self.begin_refusal(self.induced(call, reason, new_len, caller));
+                let growth = self.induced(c, call, reason, new_len, caller);
+                self.begin_refusal(c, growth);
             } else if stops {
                 // Allocations stop here too: the fallback alloc of this very
                 // growth is refused, and so is every later request.
-                self.alloc_fail_at.set(self.alloc_index());
-                self.retrip();
+                c.alloc_fail_at = self.alloc_index(c);
+                self.retrip(c);
             }
             Some(FailureReason::ResizeFailIndex)
         } else {
-            self.per_request(new_len)
+            self.per_request(c, new_len)
         };
         match reason {
             Some(reason) => {
-                self.record(call, reason, new_len, caller);
+                self.record(c, call, reason, new_len, caller);
                 true
             }
             None => false,
         }
     }
 
-    /// Successful allocations so far.
+    /// Successful allocations so far (with threads, plus those in flight),
+    /// read under the lock: `alloc_trip` changes only there.
     #[inline(always)]
-    fn alloc_index(&self) -> usize {
-        self.alloc_trip.get().wrapping_sub(self.alloc_left.get())
+    fn alloc_index(&self, c: &Cold) -> usize {
+        c.alloc_trip.wrapping_sub(self.alloc_left.get())
     }
 
-    /// Sets the allocation index to `index` and recomputes the countdown
-    /// from [`trip`](Self::trip).
-    fn set_alloc_index(&self, index: usize) {
-        let left = self.trip().saturating_sub(index);
-        self.alloc_left.set(left);
-        self.alloc_trip.set(index.wrapping_add(left));
+    /// Moves the allocation index by `delta` (1: an allocation reserved; -1:
+    /// one given back; 0: the index stays) and recomputes the countdown from
+    /// [`trip`](Self::trip), under the lock.
+    ///
+    /// One compare-and-swap on `alloc_left`, computed from the value it
+    /// replaces: a fast path of another thread that takes from the
+    /// countdown meanwhile changes the index by exactly what it takes, so
+    /// `alloc_trip - alloc_left` stays the index, and the new `alloc_trip`
+    /// (stored after, still under the lock) matches the value swapped in.
+    fn move_index(&self, c: &mut Cold, delta: isize) {
+        let trip = c.alloc_trip;
+        let target = self.trip(c);
+        let mut new_trip = trip;
+        let _ = self.alloc_left.update(|left| {
+            let index = trip.wrapping_sub(left).wrapping_add_signed(delta);
+            let left = target.saturating_sub(index);
+            new_trip = index.wrapping_add(left);
+            Some(left)
+        });
+        c.alloc_trip = new_trip;
     }
 
     /// Recomputes the countdown after a change of what [`trip`](Self::trip)
     /// depends on.
-    fn retrip(&self) {
-        self.set_alloc_index(self.alloc_index());
+    fn retrip(&self, c: &mut Cold) {
+        self.move_index(c, 0);
     }
 
     /// Spends a one-shot allocation failure index: no allocation fails by
     /// index any more.
-    fn spend_alloc_index(&self) {
-        self.alloc_fail_at.set(NEVER);
-        self.retrip();
+    fn spend_alloc_index(&self, c: &mut Cold) {
+        c.alloc_fail_at = NEVER;
+        self.retrip(c);
     }
 
     /// Whether the one-shot growth failure `growth` refuses its fallback
@@ -483,40 +604,40 @@ impl<A> Fail<A> {
 
     /// Starts refusing the rest of a one-shot growth failure (`growth`, its
     /// first refused call).
-    fn begin_refusal(&self, growth: InducedFailure) {
-        self.refusing.set(Some(growth));
-        self.retrip();
+    fn begin_refusal(&self, c: &mut Cold, growth: InducedFailure) {
+        c.refusing = Some(growth);
+        self.retrip(c);
     }
 
     /// Ends the refusal of a one-shot growth failure, returning it if there
     /// was one.
-    fn end_refusal(&self) -> Option<InducedFailure> {
-        let growth = self.refusing.take()?;
-        self.retrip();
+    fn end_refusal(&self, c: &mut Cold) -> Option<InducedFailure> {
+        let growth = c.refusing.take()?;
+        self.retrip(c);
         Some(growth)
     }
 
     /// The allocation index from which `alloc` takes the slow path: the
     /// allocation failure index now, or 0 (always) while a per-request knob
     /// is on or a growth refusal is in progress.
-    fn trip(&self) -> usize {
-        if self.config.per_request() || self.refusing.get().is_some() {
+    fn trip(&self, c: &Cold) -> usize {
+        if self.config.per_request() || c.refusing.is_some() {
             0
         } else {
-            self.alloc_fail_at.get()
+            c.alloc_fail_at
         }
     }
 
     /// The per-request knobs, for one request of `len` bytes.
-    fn per_request(&self, len: usize) -> Option<FailureReason> {
+    fn per_request(&self, c: &mut Cold, len: usize) -> Option<FailureReason> {
         if !self.config.per_request() {
             return None;
         }
-        let request = self.requests.get().wrapping_add(1);
-        self.requests.set(request);
+        c.requests = c.requests.wrapping_add(1);
+        let request = c.requests;
         // Drawn for every request, so the sequence depends on the seed and
         // the request number only.
-        let draw = self.next_random();
+        let draw = c.next_random();
         if self.config.above.is_some_and(|max| len > max) {
             Some(FailureReason::AboveSize)
         } else if self.config.every != 0 && request % self.config.every as u64 == 0 {
@@ -528,28 +649,25 @@ impl<A> Fail<A> {
         }
     }
 
-    /// SplitMix64 (Steele, Lea, Flood 2014): the next uniform `u64`.
-    fn next_random(&self) -> u64 {
-        let state = self.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        self.rng.set(state);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// Counts a refusal, and remembers the first.
-    fn record(&self, call: FailedCall, reason: FailureReason, len: usize, caller: Caller) {
-        self.induced.set(self.induced.get().wrapping_add(1));
-        if self.first.get().is_none() {
-            self.first
-                .set(Some(self.induced(call, reason, len, caller)));
+    fn record(
+        &self,
+        c: &mut Cold,
+        call: FailedCall,
+        reason: FailureReason,
+        len: usize,
+        caller: Caller,
+    ) {
+        self.induced.add(1);
+        if c.first.is_none() {
+            c.first = Some(self.induced(c, call, reason, len, caller));
         }
     }
 
     /// A refusal of `call`, with the indices now.
     fn induced(
         &self,
+        c: &Cold,
         call: FailedCall,
         reason: FailureReason,
         len: usize,
@@ -560,54 +678,118 @@ impl<A> Fail<A> {
             call,
             reason,
             len,
-            allocation_index: self.alloc_index(),
+            allocation_index: self.alloc_index(c),
             growth_index: self.growth_index.get(),
         }
     }
 
-    /// Whether a growth must go through the slow path.
+    /// Whether a growth must go through the slow path: at the end of the
+    /// countdown, or at the growth failure index. With threads, whenever a
+    /// growth failure index is set at all: reaching it is decided under the
+    /// lock, so two growths never both take the last index before it.
     #[inline(always)]
     fn growth_watched(&self) -> bool {
-        self.alloc_left.get() == 0 || self.growth_index.get() >= self.resize_fail_at.get()
+        self.alloc_left.get() == 0
+            || if <T as Sealed>::SHARED {
+                self.resize_fail_at.get() != NEVER
+            } else {
+                self.growth_index.get() >= self.resize_fail_at.get()
+            }
     }
 
-    /// Counts a successful change of length from `old_len` to `new_len`.
+    /// Gives back an allocation index reserved for a request the parent
+    /// refused.
+    #[cold]
+    #[inline(never)]
+    fn give_back_allocation(&self) {
+        self.cold.with(|c| self.move_index(c, -1));
+    }
+
+    /// The slow path of a growth: decides under the lock and, with threads,
+    /// reserves its growth index there if it goes ahead.
+    #[cold]
+    #[inline(never)]
+    fn admit_growth(&self, call: FailedCall, new_len: usize, caller: Caller) -> bool {
+        self.cold.with(|c| {
+            if self.refuse_growth(c, call, new_len, caller) {
+                return false;
+            }
+            if <T as Sealed>::SHARED {
+                self.growth_index.add(1);
+            }
+            true
+        })
+    }
+
+    /// Counts what the parent answered to a growing `resize`/`remap`: the
+    /// growth counts now if it succeeded, unless the slow path reserved its
+    /// index (with threads, when `watched`), which a failed growth gives
+    /// back.
     #[inline(always)]
-    fn changed(&self, old_len: usize, new_len: usize) {
-        if new_len > old_len {
-            self.growth_index
-                .set(self.growth_index.get().wrapping_add(1));
+    fn growth_answered(&self, watched: bool, succeeded: bool) {
+        if <T as Sealed>::SHARED && watched {
+            if !succeeded {
+                self.growth_index.sub(1);
+            }
+        } else if succeeded {
+            self.growth_index.add(1);
         }
     }
 }
 
-impl<A: RawAlloc> Fail<A> {
+impl<A: RawAlloc, T: Threading> Fail<A, T> {
     #[inline(always)]
     fn guarded_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        // One compare with zero: the countdown is over.
-        let Some(left) = self.alloc_left.get().checked_sub(1) else {
-            // The whole call, out of line: nothing of the fast path is live
-            // across it, so the fast path saves no registers.
+        if !<T as Sealed>::SHARED {
+            // One compare with zero; one word updated, after the parent
+            // succeeded (no other thread can take the allocation meanwhile).
+            let Some(left) = self.alloc_left.get().checked_sub(1) else {
+                // The whole call, out of line: nothing of the fast path is
+                // live across it, so the fast path saves no registers.
+                return self.watched_alloc(len, align, caller);
+            };
+            let result = self.inner.alloc(len, align, caller);
+            if result.is_some() {
+                self.alloc_left.set(left);
+            }
+            return result;
+        }
+        // With threads, the allocation is taken from the countdown before
+        // the parent is asked, by compare-and-swap, so two threads never
+        // both take the last one; given back if the parent refuses.
+        if self.alloc_left.update(|left| left.checked_sub(1)).is_err() {
             return self.watched_alloc(len, align, caller);
-        };
+        }
         let result = self.inner.alloc(len, align, caller);
-        if result.is_some() {
-            // The one word an allocation updates: one allocation fewer left.
-            self.alloc_left.set(left);
+        if result.is_none() {
+            self.give_back_allocation();
         }
         result
     }
 
-    /// `alloc` at the end of the countdown: decide, then allocate or refuse.
+    /// `alloc` at the end of the countdown: decide under the lock (and, with
+    /// threads, reserve the allocation index there), then allocate or
+    /// refuse.
     #[cold]
     #[inline(never)]
     fn watched_alloc(&self, len: usize, align: Alignment, caller: Caller) -> Option<NonNull<u8>> {
-        if self.refuse_alloc(len, caller) {
+        let admitted = self.cold.with(|c| {
+            if self.refuse_alloc(c, len, caller) {
+                return false;
+            }
+            if <T as Sealed>::SHARED {
+                self.move_index(c, 1);
+            }
+            true
+        });
+        if !admitted {
             return None;
         }
         let result = self.inner.alloc(len, align, caller);
-        if result.is_some() {
-            self.set_alloc_index(self.alloc_index().wrapping_add(1));
+        match (<T as Sealed>::SHARED, result.is_some()) {
+            (true, false) => self.give_back_allocation(),
+            (false, true) => self.cold.with(|c| self.move_index(c, 1)),
+            _ => {}
         }
         result
     }
@@ -623,17 +805,18 @@ impl<A: RawAlloc> Fail<A> {
         new_len: usize,
         caller: Caller,
     ) -> bool {
-        if new_len > memory.len()
-            && self.growth_watched()
-            && self.refuse_growth(FailedCall::Resize, new_len, caller)
-        {
+        if new_len <= memory.len() {
+            // Shrinking: never refused, not counted.
+            // SAFETY: the caller upholds `resize`'s contract; the parent made `memory`.
+            return unsafe { self.inner.resize(memory, align, new_len, caller) };
+        }
+        let watched = self.growth_watched();
+        if watched && !self.admit_growth(FailedCall::Resize, new_len, caller) {
             return false;
         }
-        // SAFETY: the caller upholds `resize`'s contract; the parent made `memory`.
+        // SAFETY: as above.
         let resized = unsafe { self.inner.resize(memory, align, new_len, caller) };
-        if resized {
-            self.changed(memory.len(), new_len);
-        }
+        self.growth_answered(watched, resized);
         resized
     }
 
@@ -648,17 +831,18 @@ impl<A: RawAlloc> Fail<A> {
         new_len: usize,
         caller: Caller,
     ) -> Option<NonNull<u8>> {
-        if new_len > memory.len()
-            && self.growth_watched()
-            && self.refuse_growth(FailedCall::Remap, new_len, caller)
-        {
+        if new_len <= memory.len() {
+            // Shrinking: never refused, not counted.
+            // SAFETY: the caller upholds `remap`'s contract; the parent made `memory`.
+            return unsafe { self.inner.remap(memory, align, new_len, caller) };
+        }
+        let watched = self.growth_watched();
+        if watched && !self.admit_growth(FailedCall::Remap, new_len, caller) {
             return None;
         }
-        // SAFETY: the caller upholds `remap`'s contract; the parent made `memory`.
+        // SAFETY: as above.
         let moved = unsafe { self.inner.remap(memory, align, new_len, caller) };
-        if moved.is_some() {
-            self.changed(memory.len(), new_len);
-        }
+        self.growth_answered(watched, moved.is_some());
         moved
     }
 
@@ -667,7 +851,7 @@ impl<A: RawAlloc> Fail<A> {
     /// `RawAlloc::free`'s contract.
     #[inline(always)]
     unsafe fn counted_free(&self, memory: NonNull<[u8]>, align: Alignment, caller: Caller) {
-        self.frees.set(self.frees.get().wrapping_add(1));
+        self.frees.add(1);
         // SAFETY: the caller upholds `free`'s contract; the parent made `memory`.
         unsafe { self.inner.free(memory, align, caller) }
     }
@@ -678,14 +862,14 @@ impl<A: RawAlloc> Fail<A> {
 // so its live blocks are the parent's live blocks with their current
 // lengths, and the memory it manages is the parent's: the parent's answer
 // is right. No request is refused here: `owns` is not a request for memory.
-unsafe impl<A: Owns> Owns for Fail<A> {
+unsafe impl<A: Owns, T: Threading> Owns for Fail<A, T> {
     #[inline(always)]
     fn owns(&self, memory: NonNull<[u8]>) -> bool {
         self.inner.owns(memory)
     }
 }
 
-impl<A: fmt::Debug> fmt::Debug for Fail<A> {
+impl<A: fmt::Debug, T: Threading> fmt::Debug for Fail<A, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Fail")
             .field("inner", &self.inner)
@@ -693,13 +877,13 @@ impl<A: fmt::Debug> fmt::Debug for Fail<A> {
             .field("allocations", &self.allocations())
             .field("frees", &self.frees())
             .field("growths", &self.growths())
-            .field("induced_failures", &self.induced.get())
-            .field("first_induced", &self.first.get())
+            .field("induced_failures", &self.induced_failures())
+            .field("first_induced", &self.first_induced())
             .finish()
     }
 }
 
-impl<A> fmt::Display for Fail<A> {
+impl<A, T: Threading> fmt::Display for Fail<A, T> {
     /// The configuration, the counters, and the first induced failure.
     ///
     /// ```
@@ -722,7 +906,7 @@ impl<A> fmt::Display for Fail<A> {
             self.growths(),
             self.induced_failures(),
         )?;
-        if let Some(first) = self.first.get() {
+        if let Some(first) = self.first_induced() {
             write!(f, "; first: {first}")?;
         }
         Ok(())

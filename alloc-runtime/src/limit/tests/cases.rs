@@ -1,6 +1,5 @@
-//! Tests of `Limit`: the conformance suite and allocator-api2 checks, the
-//! budget's edges, overflow, growth and shrink accounting, refusals that
-//! never reach the parent, a model test, and allocation failures.
+// The cases of `Limit`, included once per marker by `mod.rs`, which
+// defines `new` (`Limit::new` or `Limit::new_sync`).
 
 use core::mem::MaybeUninit;
 use std::vec::Vec as StdVec;
@@ -10,14 +9,15 @@ use allocator_api2::boxed::Box;
 use allocator_api2::vec::Vec;
 use proptest::prelude::*;
 
-use super::*;
+use crate::limit::*;
+use crate::threading::sealed::Word;
 use crate::test_support::{align, proptest_config, raw_alloc, raw_free, raw_remap, raw_resize};
 use crate::testing::{self, Conformance};
 use crate::{Bump, Counting, Global};
 
 #[test]
 fn limit_over_global_passes_the_conformance_suite() {
-    let limit = Limit::new(Counting::new(Global), usize::MAX);
+    let limit = new(Counting::new(Global), usize::MAX);
     testing::conformance(&limit);
     testing::api2::all(&limit);
     assert_eq!(limit.live_bytes(), 0, "the suite frees what it allocates");
@@ -33,18 +33,18 @@ fn limit_over_global_passes_the_conformance_suite() {
 #[test]
 fn limit_over_bump_passes_the_conformance_suite() {
     let mut buf = [MaybeUninit::uninit(); testing::CONFORMANCE_BYTES];
-    let limit = Limit::new(Bump::new(&mut buf), testing::CONFORMANCE_BYTES);
+    let limit = new(Bump::new(&mut buf), testing::CONFORMANCE_BYTES);
     Conformance::new().run(&limit);
     assert_eq!(limit.live_bytes(), 0);
     let mut buf = [MaybeUninit::uninit(); 64 * 1024];
-    let limit = Limit::new(Bump::new(&mut buf), usize::MAX);
+    let limit = new(Bump::new(&mut buf), usize::MAX);
     testing::api2::all(&limit);
     assert_eq!(limit.live_bytes(), 0);
 }
 
 #[test]
 fn refuses_exactly_past_the_budget_and_never_asks_the_parent() {
-    let limit = Limit::new(Counting::new(Global), 100);
+    let limit = new(Counting::new(Global), 100);
     let a = raw_alloc(&limit, 60, 8).unwrap();
     assert!(raw_alloc(&limit, 41, 8).is_none(), "61 + 40 > 100");
     assert_eq!((limit.refused(), limit.inner().stats().failures), (1, 0));
@@ -67,7 +67,7 @@ fn refuses_exactly_past_the_budget_and_never_asks_the_parent() {
 
 #[test]
 fn the_total_budget_counts_freed_bytes_and_growth() {
-    let limit = Limit::new(Counting::new(Global), usize::MAX).with_max_total(100);
+    let limit = new(Counting::new(Global), usize::MAX).with_max_total(100);
     let a = raw_alloc(&limit, 50, 8).unwrap();
     // SAFETY: live, as allocated, freed once.
     unsafe { raw_free(&limit, a, 50, 8) };
@@ -94,7 +94,7 @@ fn the_total_budget_counts_freed_bytes_and_growth() {
 #[test]
 fn growth_checks_the_difference_and_shrinking_gives_it_back() {
     let mut buf = [MaybeUninit::uninit(); 1024];
-    let limit = Limit::new(Bump::new(&mut buf), 100);
+    let limit = new(Bump::new(&mut buf), 100);
     let p = raw_alloc(&limit, 40, 8).unwrap();
     // SAFETY: (each call below) the most recent block at `p`, live with the
     // length given; refusals leave it as it was.
@@ -124,7 +124,7 @@ fn growth_checks_the_difference_and_shrinking_gives_it_back() {
 #[test]
 fn a_growth_the_parent_refuses_changes_nothing() {
     let mut buf = [MaybeUninit::uninit(); 256];
-    let limit = Limit::new(Bump::new(&mut buf), 1000);
+    let limit = new(Bump::new(&mut buf), 1000);
     let p = raw_alloc(&limit, 16, 8).unwrap();
     let q = raw_alloc(&limit, 16, 8).unwrap();
     // SAFETY: live 16-byte block at `p`, not the bump's most recent one.
@@ -144,7 +144,7 @@ fn a_growth_the_parent_refuses_changes_nothing() {
 
 #[test]
 fn overflow_near_usize_max_is_a_refusal() {
-    let limit = Limit::new(Counting::new(Global), usize::MAX);
+    let limit = new(Counting::new(Global), usize::MAX);
     let p = raw_alloc(&limit, 64, 8).unwrap();
     assert!(
         raw_alloc(&limit, usize::MAX, 8).is_none(),
@@ -183,20 +183,20 @@ fn overflow_near_usize_max_is_a_refusal() {
 
 #[test]
 fn the_total_saturates_instead_of_refusing_when_unset() {
-    let limit = Limit::new(Counting::new(Global), usize::MAX);
-    limit.total.set(usize::MAX - 10);
+    let limit = new(Counting::new(Global), usize::MAX);
+    Word::set(&limit.total, usize::MAX - 10);
     let p = raw_alloc(&limit, 64, 8).expect("no total budget: saturation is not a refusal");
     assert_eq!(limit.total_bytes(), usize::MAX);
     // SAFETY: live, as allocated, freed once.
     unsafe { raw_free(&limit, p, 64, 8) };
-    let limit = Limit::new(Global, usize::MAX).with_max_total(usize::MAX - 1);
-    limit.total.set(usize::MAX - 10);
+    let limit = new(Global, usize::MAX).with_max_total(usize::MAX - 1);
+    Word::set(&limit.total, usize::MAX - 10);
     assert!(raw_alloc(&limit, 64, 8).is_none());
 }
 
 #[test]
 fn lowering_the_budget_below_live_refuses_until_freed() {
-    let limit = Limit::new(Global, 64);
+    let limit = new(Global, 64);
     let v = Box::new_in([0u8; 48], &limit);
     limit.set_max_live(32);
     assert_eq!(limit.remaining(), 0);
@@ -208,7 +208,7 @@ fn lowering_the_budget_below_live_refuses_until_freed() {
 
 #[test]
 fn collections_see_the_refusal_as_an_error_and_keep_their_contents() {
-    let limit = Limit::new(Counting::new(Global), 256);
+    let limit = new(Counting::new(Global), 256);
     let mut v: Vec<u64, _> = Vec::new_in(&limit);
     let mut pushed = 0u64;
     while v.try_reserve(1).is_ok() {
@@ -229,7 +229,7 @@ fn collections_see_the_refusal_as_an_error_and_keep_their_contents() {
 #[test]
 fn every_failure_under_the_limit_is_handled() {
     let summary = crate::check_all_allocation_failures(&Global, |h| {
-        let limit = Limit::new(h, 4096);
+        let limit = new(h, 4096);
         let mut v: Vec<u32, _> = Vec::new_in(&limit);
         for i in 0..200u32 {
             v.try_reserve(1).map_err(|_| AllocError)?;
@@ -285,7 +285,7 @@ proptest! {
         ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 30 } else { 120 }),
     ) {
         let mut buf = [MaybeUninit::uninit(); 8192];
-        let limit = Limit::new(Counting::new(Bump::new(&mut buf)), max_live).with_max_total(max_total);
+        let limit = new(Counting::new(Bump::new(&mut buf)), max_live).with_max_total(max_total);
         let (mut live, mut total, mut refused) = (0usize, 0usize, 0usize);
         let mut blocks: StdVec<(NonNull<u8>, usize, usize)> = StdVec::new();
         for op in ops {

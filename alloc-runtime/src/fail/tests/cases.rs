@@ -1,6 +1,7 @@
-//! `Fail`'s own tests, after the conformance suite.
+// `Fail`'s own tests, after the conformance suite; included once per
+// marker by `mod.rs`, which defines `new` and `with_config`.
 
-use super::*;
+use crate::fail::*;
 use crate::{Bump, Counting, testing};
 use allocator_api2::vec::Vec;
 use core::mem::MaybeUninit;
@@ -11,7 +12,7 @@ const DRAWS: usize = if cfg!(miri) { 400 } else { 20_000 };
 /// Whether each of `n` one-byte `create`s succeeds.
 fn outcomes(config: FailConfig, n: usize) -> std::vec::Vec<bool> {
     let mut buf = std::vec![MaybeUninit::uninit(); n + 64];
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     let a = fail.allocator();
     (0..n).map(|_| a.create(0u8).is_ok()).collect()
 }
@@ -19,7 +20,7 @@ fn outcomes(config: FailConfig, n: usize) -> std::vec::Vec<bool> {
 #[test]
 fn passes_the_conformance_suite_below_its_limit() {
     let mut buf = [MaybeUninit::uninit(); testing::CONFORMANCE_BYTES];
-    let fail = Fail::new(Bump::new(&mut buf), usize::MAX);
+    let fail = new(Bump::new(&mut buf), usize::MAX);
     testing::conformance(&fail);
     assert!(!fail.has_induced_failure());
 }
@@ -27,7 +28,7 @@ fn passes_the_conformance_suite_below_its_limit() {
 #[test]
 fn the_first_n_allocations_succeed_then_all_fail() {
     let mut buf = [MaybeUninit::uninit(); 256];
-    let fail = Fail::new(Bump::new(&mut buf), 3);
+    let fail = new(Bump::new(&mut buf), 3);
     let a = fail.allocator();
     for _ in 0..3 {
         a.create(0u32).unwrap();
@@ -41,7 +42,7 @@ fn the_first_n_allocations_succeed_then_all_fail() {
 #[test]
 fn growth_fails_but_shrink_and_free_still_work() {
     let mut buf = [MaybeUninit::uninit(); 1024];
-    let counting = Counting::new(Fail::new(Bump::new(&mut buf), 1));
+    let counting = Counting::new(new(Bump::new(&mut buf), 1));
     let mut v: Vec<u64, _> = Vec::new_in(&counting);
     v.try_reserve_exact(4).unwrap();
     v.extend([1, 2, 3, 4]);
@@ -64,7 +65,7 @@ fn growth_fails_but_shrink_and_free_still_work() {
 #[test]
 fn parent_refusals_do_not_count_as_allocations() {
     let mut buf = [MaybeUninit::uninit(); 16];
-    let fail = Fail::new(Bump::new(&mut buf), 2);
+    let fail = new(Bump::new(&mut buf), 2);
     let a = fail.allocator();
     assert!(a.alloc_slice::<u8>(64).is_err(), "the bump is too small");
     assert_eq!((fail.allocations(), fail.induced_failures()), (0, 0));
@@ -79,7 +80,7 @@ fn counters_follow_zig_allocations_and_frees_and_counting_has_the_bytes() {
     let mut buf = [MaybeUninit::uninit(); 1024];
     // Zig's `allocated_bytes`/`freed_bytes` are `Counting`'s to keep: `Fail`
     // keeps one word per allocation.
-    let counting = Counting::new(Fail::new(Bump::new(&mut buf), 10));
+    let counting = Counting::new(new(Bump::new(&mut buf), 10));
     let fail = counting.inner();
     let a = counting.allocator();
     let p = a.create(1u64).unwrap();
@@ -109,7 +110,7 @@ fn counters_follow_zig_allocations_and_frees_and_counting_has_the_bytes() {
 #[test]
 fn the_first_failure_names_the_calling_line_and_its_index() {
     let mut buf = [MaybeUninit::uninit(); 256];
-    let fail = Fail::new(Bump::new(&mut buf), 2);
+    let fail = new(Bump::new(&mut buf), 2);
     let a = fail.allocator();
     a.create(1u32).unwrap();
     a.create(2u32).unwrap();
@@ -133,7 +134,7 @@ fn the_first_failure_names_the_calling_line_and_its_index() {
 fn resize_fail_index_refuses_the_nth_growth_and_later_ones_only() {
     let mut buf = [MaybeUninit::uninit(); 1024];
     let config = FailConfig::new().resize_fail_index(1);
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     let a = fail.allocator();
     let s = a.alloc_slice::<u8>(4).unwrap();
     // SAFETY: the last allocation, from this handle, with this length.
@@ -163,7 +164,7 @@ fn a_resize_failure_can_stop_allocations_too() {
     let config = FailConfig::new()
         .resize_fail_index(0)
         .resize_failure_stops_allocations(true);
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     let mut v: Vec<u8, _> = Vec::new_in(&fail);
     v.try_reserve_exact(4).unwrap();
     assert!(v.try_reserve_exact(8).is_err());
@@ -192,7 +193,7 @@ fn every_kth_request_fails() {
 #[test]
 fn requests_above_the_size_limit_fail_and_others_pass() {
     let mut buf = [MaybeUninit::uninit(); 1024];
-    let fail = Fail::with_config(Bump::new(&mut buf), FailConfig::new().fail_above(16));
+    let fail = with_config(Bump::new(&mut buf), FailConfig::new().fail_above(16));
     let a = fail.allocator();
     assert!(a.create([0u8; 16]).is_ok());
     assert!(a.create([0u8; 17]).is_err());
@@ -254,7 +255,7 @@ fn the_seed_shows_in_debug_display_and_reports() {
     assert!(std::format!("{config:?}").contains("seed: 4660"));
     assert_eq!(std::format!("{config}"), "probability=0.25 (seed=0x1234)");
     let mut buf = [MaybeUninit::uninit(); 64];
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     assert!(std::format!("{fail}").contains("seed=0x1234"));
     assert!(std::format!("{fail:?}").contains("seed: 4660"));
 }
@@ -292,7 +293,7 @@ fn a_one_shot_fail_index_refuses_that_allocation_only() {
 fn a_one_shot_allocation_failure_can_hit_a_growth_as_a_whole() {
     let mut buf = [MaybeUninit::uninit(); 1024];
     let config = FailConfig::new().fail_index(1).sticky(false);
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     let mut v: Vec<u8, _> = Vec::new_in(&fail);
     v.try_reserve_exact(4).unwrap();
     // Allocation index 1 is reached: the next request for more memory, a
@@ -312,7 +313,7 @@ fn a_one_shot_growth_failure_refuses_the_whole_growth_once() {
         .resize_fail_index(1)
         .resize_failure_stops_allocations(true)
         .sticky(false);
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     let mut v: Vec<u8, _> = Vec::new_in(&fail);
     v.try_reserve_exact(4).unwrap();
     v.try_reserve_exact(8).unwrap(); // growth index 0, in place
@@ -332,7 +333,7 @@ fn a_one_shot_growth_failure_refuses_the_whole_growth_once() {
 fn a_one_shot_growth_failure_without_stopping_allocations_moves_the_block() {
     let mut buf = [MaybeUninit::uninit(); 1024];
     let config = FailConfig::new().resize_fail_index(0).sticky(false);
-    let fail = Fail::with_config(Bump::new(&mut buf), config);
+    let fail = with_config(Bump::new(&mut buf), config);
     let mut v: Vec<u8, _> = Vec::new_in(&fail);
     v.try_reserve_exact(4).unwrap();
     v.try_reserve_exact(8).unwrap(); // resize and remap refused: moved
