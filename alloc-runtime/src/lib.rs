@@ -17,6 +17,9 @@
 //!   [`Limit`], [`Null`], and [`Owns`], the question routing asks; a
 //!   struct with two `#[allocator(parent)]` fields is a composite of your
 //!   own ([`Route`] picks where each allocation goes).
+//! - Threads: [`Locked`] makes any allocator `Sync` with a [`Lock`]
+//!   around every call (Zig's `ThreadSafeAllocator`); [`ConcurrentBump`]
+//!   is a lock-free bump allocator over a fixed buffer.
 //! - Testing tools, in the manner of Zig's `std.testing`:
 //!   [`check_all_allocation_failures`] (module [`check`]) fails each
 //!   allocation of a test body in turn and reports swallowed failures, leaks
@@ -60,6 +63,7 @@ mod bump;
 mod caller;
 pub mod check;
 pub mod collections;
+mod concurrent_bump;
 mod counting;
 pub mod debug;
 mod fail;
@@ -68,6 +72,7 @@ mod free_list;
 mod global;
 mod handle;
 mod limit;
+mod locked;
 pub mod logging;
 mod null;
 mod owns;
@@ -85,6 +90,7 @@ pub use crate::arena::{Arena, ArenaStats, Scope};
 pub use crate::bump::Bump;
 pub use crate::caller::Caller;
 pub use crate::check::{Check, assert_all_allocation_failures, check_all_allocation_failures};
+pub use crate::concurrent_bump::ConcurrentBump;
 pub use crate::counting::{Counting, Stats};
 #[cfg(feature = "alloc")]
 pub use crate::debug::DebugAlloc;
@@ -97,6 +103,7 @@ pub use crate::handle::{
     AllocFn, FreeFn, Handle, Local, RemapFn, ResizeFn, ThreadSafe, Threading, VTable, ValidateFn,
 };
 pub use crate::limit::Limit;
+pub use crate::locked::{Lock, Locked};
 pub use crate::logging::Logging;
 pub use crate::null::Null;
 pub use crate::owns::Owns;
