@@ -30,7 +30,15 @@ macro_rules! declare_locked {
         ///
         /// `Locked<A, M>` is `Sync` when `A` is `Send` and the lock `M` is
         /// `Sync`: `Locked<Bump>` and `Locked<Arena>` are, though `Bump` and
-        /// `Arena` are not. It is `Send` when `A` and `M` are.
+        /// `Arena` are not. It is `Send` when `A` and `M` are. An allocator
+        /// that must stay on its thread stays there, locked or not:
+        ///
+        /// ```compile_fail,E0277
+        /// use alloc_runtime::{Global, Locked};
+        /// fn shared<T: Sync>(_: &T) {}
+        /// // `Rc` is not `Send`: error, `Rc<Global>` cannot be sent between threads
+        /// shared(&Locked::new(std::rc::Rc::new(Global)));
+        /// ```
         ///
         /// # A lock-free block is faster
         ///
