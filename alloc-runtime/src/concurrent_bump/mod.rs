@@ -99,6 +99,14 @@ pub struct ConcurrentBump<'a> {
 // this bump, which it moved along).
 unsafe impl Send for ConcurrentBump<'_> {}
 
+// Why no loom: the only shared state is the one word `cur`, and every
+// operation is a single compare-and-swap on it (a loop of them for an
+// allocation, each attempt starting afresh from the value it read), so
+// each operation's correctness is that of one atomic step on its own, with
+// no protocol across several atomics for loom's exhaustive interleavings
+// to explore. The tests check it under contention, and Miri's data-race
+// detector checks the orderings.
+//
 // SAFETY: `&ConcurrentBump` only reads `start` and `len`, which never
 // change, and changes `cur` by atomic compare-and-swap. Each successful
 // swap moves the position from the value it read, so two allocations can

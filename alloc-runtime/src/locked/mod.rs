@@ -14,117 +14,33 @@ pub use lock::Lock;
 #[cfg(test)]
 mod tests;
 
-/// Declares `Locked`, with `std::sync::Mutex<A>` as the default lock where
-/// there is one (feature `std`) and no default otherwise.
-macro_rules! declare_locked {
-    ($($default:tt)*) => {
-        /// Any allocator made `Sync`: every call to it (the four functions,
-        /// `validate`, `owns`) runs under a lock, so one `Bump`, `Arena` or
-        /// composite can serve several threads (Zig's `ThreadSafeAllocator`).
-        ///
-        /// - `Locked<A>` takes a `std::sync::Mutex<A>` (feature `std`):
-        ///   [`Locked::new`], `const`, so it can be a `static`;
-        /// - `Locked<A, M>` takes any [`Lock`]: [`Locked::from_lock`] with a
-        ///   `lock_api::Mutex<R, A>` for any raw mutex `R` (a spin lock such
-        ///   as `spin::mutex::SpinMutex<()>` without `std`, `parking_lot`'s).
-        ///
-        /// `Locked<A, M>` is `Sync` when `A` is `Send` and the lock `M` is
-        /// `Sync`: `Locked<Bump>` and `Locked<Arena>` are, though `Bump` and
-        /// `Arena` are not. It is `Send` when `A` and `M` are. An allocator
-        /// that must stay on its thread stays there, locked or not:
-        ///
-        /// ```compile_fail,E0277
-        /// use alloc_runtime::{Global, Locked};
-        /// fn shared<T: Sync>(_: &T) {}
-        /// // `Rc` is not `Send`: error, `Rc<Global>` cannot be sent between threads
-        /// shared(&Locked::new(std::rc::Rc::new(Global)));
-        /// ```
-        ///
-        /// # A lock-free block is faster
-        ///
-        /// Each call takes the lock, and under contention threads wait for
-        /// one another. Where a `Sync` block does the job without a lock,
-        /// prefer it: [`ConcurrentBump`](crate::ConcurrentBump) (one
-        /// compare-and-swap per allocation) rather than `Locked<Bump>`, an
-        /// atomic `Counting` rather than a locked one; and a `Bump` or `Arena`
-        /// per thread is faster still when the blocks need not cross threads.
-        ///
-        /// # Reentrancy
-        ///
-        /// The inner allocator must not allocate through the same `Locked`
-        /// (a parent that is a reference back to it, a logging sink that
-        /// allocates from it): the lock is already held, so the call
-        /// deadlocks, or, if the lock panics on reentry (`std`'s may), the
-        /// process aborts, because no allocator function may unwind. The
-        /// same goes for calling the allocator from inside
-        /// [`with`](Self::with).
-        ///
-        /// # Poisoning
-        ///
-        /// A `std::sync::Mutex` is poisoned when a thread panics while
-        /// holding it. `Locked` uses a poisoned mutex as if it were not: the
-        /// inner allocator's functions never unwind (`RawAlloc`'s
-        /// contract), so no panic can interrupt one of them halfway, and
-        /// its state is whole. (A panic inside [`with`](Self::with) poisons
-        /// the mutex without harming the allocator.)
-        ///
-        /// # Examples
-        ///
-        /// A fixed buffer shared by four threads:
-        ///
-        /// ```
-        /// use alloc_runtime::{Bump, Locked};
-        /// use allocator_api2::vec::Vec;
-        /// use core::mem::MaybeUninit;
-        ///
-        /// let mut buf = [MaybeUninit::uninit(); 4096];
-        /// let bump = Locked::new(Bump::new(&mut buf));
-        /// std::thread::scope(|s| {
-        ///     for t in 0..4u32 {
-        ///         let bump = &bump;
-        ///         s.spawn(move || {
-        ///             let mut v: Vec<u32, _> = Vec::new_in(bump);
-        ///             v.extend(t * 10..t * 10 + 10);
-        ///             assert_eq!(v.iter().sum::<u32>(), 100 * t + 45);
-        ///         });
-        ///     }
-        /// });
-        /// assert!(bump.with(|b| b.used()) <= 4096);
-        /// ```
-        ///
-        /// Without `std`, a spin lock through `lock_api`:
-        ///
-        /// ```
-        /// use alloc_runtime::{Bump, Locked};
-        /// use core::mem::MaybeUninit;
-        ///
-        /// type Spin = spin::mutex::SpinMutex<()>;
-        ///
-        /// let mut buf = [MaybeUninit::uninit(); 256];
-        /// let bump = Locked::from_lock(lock_api::Mutex::<Spin, _>::new(Bump::new(&mut buf)));
-        /// std::thread::scope(|s| {
-        ///     s.spawn(|| bump.allocator().create(1u64).map(|_| ()));
-        ///     s.spawn(|| bump.allocator().create(2u64).map(|_| ()));
-        /// });
-        /// assert!(bump.with(|b| b.used()) >= 16);
-        /// ```
-        #[derive(alloc_derive::Allocator)]
-        pub struct Locked<A, M $($default)*> {
-            /// The inner allocator, behind the lock. Never reachable from
-            /// outside except through `with` (which gives `&A`) or by
-            /// `&mut self`/`self`: a caller holding the lock could replace
-            /// the allocator under live blocks.
-            lock: M,
-            /// `Locked` owns an `A` (inside `lock`): `Send` only when `A` is.
-            _inner: PhantomData<A>,
-        }
-    };
+// The docs live in `doc.md`, shared by the two declarations: with `std`,
+// the lock defaults to `std::sync::Mutex<A>`; without, there is no default.
+#[cfg(feature = "std")]
+#[doc = include_str!("doc.md")]
+#[derive(alloc_derive::Allocator)]
+pub struct Locked<A, M = std::sync::Mutex<A>> {
+    /// The inner allocator, behind the lock. Never reachable from outside
+    /// except through `with` (which gives `&A`) or by `&mut self`/`self`: a
+    /// caller holding the lock could replace the allocator under live
+    /// blocks.
+    lock: M,
+    /// `Locked` owns an `A` (inside `lock`): `Send` only when `A` is.
+    _inner: PhantomData<A>,
 }
 
-#[cfg(feature = "std")]
-declare_locked!(= std::sync::Mutex<A>);
 #[cfg(not(feature = "std"))]
-declare_locked!();
+#[doc = include_str!("doc.md")]
+#[derive(alloc_derive::Allocator)]
+pub struct Locked<A, M> {
+    /// The inner allocator, behind the lock. Never reachable from outside
+    /// except through `with` (which gives `&A`) or by `&mut self`/`self`: a
+    /// caller holding the lock could replace the allocator under live
+    /// blocks.
+    lock: M,
+    /// `Locked` owns an `A` (inside `lock`): `Send` only when `A` is.
+    _inner: PhantomData<A>,
+}
 
 // SAFETY: `&Locked` reaches the inner allocator only through `Lock::with`
 // on `lock` (no method exposes `&M`, and `get_mut`/`into_inner` take
