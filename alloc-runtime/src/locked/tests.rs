@@ -194,6 +194,11 @@ impl Probe<'_> {
         }
         self.calls.set(self.calls.get() + 1);
         let r = f();
+        // Stay inside a little longer, so that a second thread let in at
+        // the same time (without a lock) would very likely be seen.
+        for _ in 0..if cfg!(miri) { 1 } else { 64 } {
+            core::hint::spin_loop();
+        }
         self.inside.store(false, Ordering::Relaxed);
         r
     }
