@@ -63,6 +63,8 @@ mod bump;
 mod caller;
 pub mod check;
 pub mod collections;
+// Needs compare-and-swap on a pointer-sized word.
+#[cfg(target_has_atomic = "ptr")]
 mod concurrent_bump;
 mod counting;
 pub mod debug;
@@ -90,6 +92,7 @@ pub use crate::arena::{Arena, ArenaStats, Scope};
 pub use crate::bump::Bump;
 pub use crate::caller::Caller;
 pub use crate::check::{Check, assert_all_allocation_failures, check_all_allocation_failures};
+#[cfg(target_has_atomic = "ptr")]
 pub use crate::concurrent_bump::ConcurrentBump;
 pub use crate::counting::{Counting, Stats};
 #[cfg(feature = "alloc")]

@@ -510,3 +510,20 @@ fn collections_on_several_threads_at_once() {
         assert_eq!(sum, t as u64 * n * (n - 1) / 2);
     }
 }
+
+#[test]
+fn its_thread_safe_handle_crosses_threads() {
+    let mut buf = [MaybeUninit::uninit(); 1024];
+    let bump = ConcurrentBump::new(&mut buf);
+    let handle = bump.sync_allocator();
+    let values = on_threads(|t, _| {
+        let p = handle.create(t as u64 * 3).unwrap();
+        // SAFETY: `p` was just created with its value.
+        unsafe { p.read() }
+    });
+    assert_eq!(
+        values,
+        (0..threads() as u64).map(|t| t * 3).collect::<StdVec<_>>()
+    );
+    assert!(bump.used() >= threads() * 8);
+}
