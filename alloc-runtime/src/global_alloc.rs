@@ -147,3 +147,35 @@ impl<A: RawAlloc + Standalone, const STEP: usize, const CLASSES: usize> Standalo
 {
 }
 impl Standalone for crate::Bump<'_> {}
+
+// A lock-free bump: one compare-and-swap, no calls out.
+#[cfg(target_has_atomic = "ptr")]
+global!(['a] crate::ConcurrentBump<'a>, []);
+
+// A `Locked` is standalone when its allocator is and its lock never
+// allocates: a lock that allocated while the global allocator waits for
+// it, or while it holds it, would call the global allocator.
+global!([A, M] crate::Locked<A, M>, [A: Standalone, M: crate::Lock<A> + Standalone]);
+
+/// A spin mutex spins on one atomic word; it never allocates.
+impl<T: ?Sized> Standalone for spin::mutex::SpinMutex<T> {}
+
+/// Any `lock_api` mutex whose raw mutex is standalone (say, `spin`'s).
+impl<R: lock_api::RawMutex + Standalone, T: ?Sized> Standalone for lock_api::Mutex<R, T> {}
+
+/// `std`'s mutex where it is a futex or an OS lock allocated in place (it
+/// allocates nothing to lock); elsewhere it may box a `pthread_mutex_t` on
+/// first use, so it is not marked.
+#[cfg(all(
+    feature = "std",
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "windows",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+        target_os = "fuchsia"
+    )
+))]
+impl<T: ?Sized> Standalone for std::sync::Mutex<T> {}

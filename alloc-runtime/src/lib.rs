@@ -19,6 +19,9 @@
 //!   [`Limit`], [`Null`], and [`Owns`], the question routing asks; a
 //!   struct with two `#[allocator(parent)]` fields is a composite of your
 //!   own ([`Route`] picks where each allocation goes).
+//! - Threads: [`Locked`] makes any allocator `Sync` with a [`Lock`]
+//!   around every call (Zig's `ThreadSafeAllocator`); [`ConcurrentBump`]
+//!   is a lock-free bump allocator over a fixed buffer.
 //! - Testing tools, in the manner of Zig's `std.testing`:
 //!   [`check_all_allocation_failures`] (module [`check`]) fails each
 //!   allocation of a test body in turn and reports swallowed failures, leaks
@@ -67,6 +70,9 @@ mod bump;
 mod caller;
 pub mod check;
 pub mod collections;
+// Needs compare-and-swap on a pointer-sized word.
+#[cfg(target_has_atomic = "ptr")]
+mod concurrent_bump;
 mod counting;
 pub mod debug;
 mod fail;
@@ -76,6 +82,7 @@ mod global;
 mod global_alloc;
 mod handle;
 mod limit;
+mod locked;
 pub mod logging;
 mod measure;
 mod null;
@@ -99,6 +106,8 @@ pub use crate::arena::{ArenaPool, PoolStats, PooledArena};
 pub use crate::bump::Bump;
 pub use crate::caller::Caller;
 pub use crate::check::{Check, assert_all_allocation_failures, check_all_allocation_failures};
+#[cfg(target_has_atomic = "ptr")]
+pub use crate::concurrent_bump::ConcurrentBump;
 pub use crate::counting::{Counting, Stats};
 #[cfg(feature = "alloc")]
 pub use crate::debug::DebugAlloc;
@@ -109,6 +118,7 @@ pub use crate::free_list::{FreeList, SizeClasses};
 pub use crate::global::Global;
 pub use crate::handle::{AllocFn, FreeFn, Handle, RemapFn, ResizeFn, VTable, ValidateFn};
 pub use crate::limit::Limit;
+pub use crate::locked::{Lock, Locked};
 pub use crate::logging::Logging;
 pub use crate::measure::{
     Budget, Change, OverBudget, Region, assert_allocations, assert_no_allocations, measure,
