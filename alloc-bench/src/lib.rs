@@ -2,7 +2,8 @@
 //! allocator: the contenders, the ten workloads and the two shapes that
 //! the criterion benchmarks (`benches/alloc.rs`), the interleaved runner
 //! (`src/bin/interleaved.rs`) and the peak-memory probe
-//! (`src/bin/peak_rss.rs`) share. See `benches/README.md` for the method.
+//! (`src/bin/peak_rss.rs`) share, and the workloads of the global-allocator
+//! benchmark ([`global`]). See `benches/README.md` for the method.
 //!
 //! ```
 //! use alloc_bench::{Contender, Inputs, Ours, Shape, Workload, time};
@@ -14,6 +15,7 @@
 //! ```
 
 mod contenders;
+pub mod global;
 mod shape;
 mod workloads;
 
