@@ -10,8 +10,8 @@
 //! Run it with `cargo run --release --example tour`.
 
 use alloc_runtime::{
-    Alignment, Allocator, Arena, ArenaPool, Bump, Caller, Counting, Fail, Fallback, Global, Handle,
-    Limit, RawAlloc, Stats, ThreadSafe,
+    Alignment, Allocator, Arena, ArenaPool, Bump, Caller, ConcurrentBump, Counting, Fail, Fallback,
+    Global, Handle, Limit, RawAlloc, Stats, ThreadSafe, assert_no_allocations, measure,
 };
 use allocator_api2::alloc::Allocator as AllocatorApi;
 use allocator_api2::collections::TryReserveError;
@@ -433,7 +433,7 @@ fn main() {
 ///    counter shared by all threads.
 fn threads_tour(columns: &mut std::vec::Vec<(String, Stats)>) {
     println!(
-        "\n6. Threads: ArenaPool lent to workers, Counting<Global, ThreadSafe> shared by them"
+        "\n6. Threads: ArenaPool, a shared Counting<Global, ThreadSafe>, ConcurrentBump, a Region"
     );
     let pool = ArenaPool::new();
     let shared = Counting::new_sync(Global);
@@ -472,6 +472,40 @@ fn threads_tour(columns: &mut std::vec::Vec<(String, Stats)>) {
     );
     assert_eq!(s.live_bytes, 0, "every worker freed its words");
     columns.push(("threads".into(), s));
+
+    // A lock-free bump shared by two threads: one compare-and-swap each.
+    let mut buffer = vec![MaybeUninit::uninit(); 4096];
+    let bump = ConcurrentBump::new(&mut buffer);
+    let lists: std::vec::Vec<Vec<&str, &ConcurrentBump<'_>>> = std::thread::scope(|s| {
+        let workers: std::vec::Vec<_> = parts[..2]
+            .iter()
+            .map(|part| {
+                let bump = &bump;
+                s.spawn(move || words_in(part, bump).expect("room"))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    println!(
+        "   two threads took {} of {} bytes of one ConcurrentBump for {} and {} words",
+        bump.used(),
+        bump.capacity(),
+        lists[0].len(),
+        lists[1].len()
+    );
+    drop(lists);
+
+    // What a piece of code allocated, read off the global counter.
+    let (counts, change) = measure(&GLOBAL, || word_counts(TEXT, Global).expect("heap"));
+    println!(
+        "   word_counts over Global: {} allocations, {} bytes (a Region over the global allocator)",
+        change.allocations, change.bytes_allocated
+    );
+    let the = assert_no_allocations(&GLOBAL, || counts.get("the").copied());
+    println!("   looking up \"the\" ({the:?} times) allocates nothing: asserted");
 }
 
 fn print_table(columns: &[(String, Stats)]) {
