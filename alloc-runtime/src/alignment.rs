@@ -129,6 +129,22 @@ impl Alignment {
         self.0.get()
     }
 
+    /// The layout of a request of `len` bytes at this alignment, for the
+    /// system and global allocators: `None` for zero bytes or a length that,
+    /// rounded up to the alignment, passes `isize::MAX` (what `Layout`
+    /// refuses). One comparison each: the alignment is a power of two
+    /// already, which is the rest of what `Layout::from_size_align` checks.
+    #[inline(always)]
+    pub(crate) fn layout(self, len: usize) -> Option<Layout> {
+        let align = self.to_bytes();
+        if len == 0 || len > isize::MAX as usize - (align - 1) {
+            return None;
+        }
+        // SAFETY: `align` is a non-zero power of two (an `Alignment`), and
+        // `len` rounded up to it is at most `isize::MAX` (checked above).
+        Some(unsafe { Layout::from_size_align_unchecked(len, align) })
+    }
+
     /// The alignment in bytes, as a `NonZeroUsize`.
     ///
     /// ```
@@ -318,6 +334,19 @@ mod tests {
         assert_eq!(a.forward(usize::MAX - 4094), None);
         assert_eq!(Alignment::MAX.forward(1), Some(Alignment::MAX.to_bytes()));
         assert_eq!(Alignment::MAX.forward(Alignment::MAX.to_bytes() + 1), None);
+    }
+
+    #[test]
+    fn layout_agrees_with_layout_from_size_align() {
+        for log2 in [0, 1, 3, 12, 20, usize::BITS - 2] {
+            let a = Alignment::from_log2(log2).unwrap();
+            let edge = isize::MAX as usize - (a.to_bytes() - 1);
+            for len in [1, 2, 4095, 4096, edge - 1, edge, edge + 1, usize::MAX] {
+                let expected = Layout::from_size_align(len, a.to_bytes()).ok();
+                assert_eq!(a.layout(len), expected, "len {len}, align {}", a.to_bytes());
+            }
+            assert_eq!(a.layout(0), None, "zero bytes");
+        }
     }
 
     #[test]

@@ -62,20 +62,14 @@ pub struct Global;
 unsafe impl RawAlloc for Global {
     #[inline]
     fn alloc(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
-        if len == 0 {
-            return None;
-        }
-        let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
+        let layout = align.layout(len)?;
         // SAFETY: the layout has a non-zero size.
         NonNull::new(unsafe { alloc::alloc::alloc(layout) })
     }
 
     #[inline]
     fn alloc_zeroed(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
-        if len == 0 {
-            return None;
-        }
-        let layout = Layout::from_size_align(len, align.to_bytes()).ok()?;
+        let layout = align.layout(len)?;
         // SAFETY: the layout has a non-zero size.
         NonNull::new(unsafe { alloc::alloc::alloc_zeroed(layout) })
     }
@@ -90,9 +84,7 @@ unsafe impl RawAlloc for Global {
     ) -> Option<NonNull<u8>> {
         // `realloc` needs a non-zero new size that, rounded up to the
         // alignment, stays within `isize::MAX`: what a `Layout` checks.
-        if new_len == 0 || Layout::from_size_align(new_len, align.to_bytes()).is_err() {
-            return None;
-        }
+        align.layout(new_len)?;
         // SAFETY: `remap`'s contract: `memory` came from `alloc` (or a
         // successful `remap`) with this length and alignment, which formed a
         // valid layout then.

@@ -21,7 +21,7 @@ use crate::{Alignment, Caller, RawAlloc, Standalone};
 unsafe impl RawAlloc for System {
     #[inline]
     fn alloc(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
-        let layout = layout(len, align)?;
+        let layout = align.layout(len)?;
         // SAFETY: the layout has a non-zero size.
         NonNull::new(unsafe { GlobalAlloc::alloc(self, layout) })
     }
@@ -29,7 +29,7 @@ unsafe impl RawAlloc for System {
     /// `calloc`: large blocks come as fresh pages the system zeroed.
     #[inline]
     fn alloc_zeroed(&self, len: usize, align: Alignment, _: Caller) -> Option<NonNull<u8>> {
-        let layout = layout(len, align)?;
+        let layout = align.layout(len)?;
         // SAFETY: the layout has a non-zero size.
         NonNull::new(unsafe { GlobalAlloc::alloc_zeroed(self, layout) })
     }
@@ -46,9 +46,7 @@ unsafe impl RawAlloc for System {
     ) -> Option<NonNull<u8>> {
         // `realloc` needs a non-zero new size that, rounded up to the
         // alignment, stays within `isize::MAX`: what a `Layout` checks.
-        if new_len == 0 || Layout::from_size_align(new_len, align.to_bytes()).is_err() {
-            return None;
-        }
+        align.layout(new_len)?;
         // SAFETY: `remap`'s contract: `memory` came from `alloc` (or a
         // successful `remap`) with this length and alignment, which formed a
         // valid layout then.
@@ -67,21 +65,6 @@ unsafe impl RawAlloc for System {
         // SAFETY: as above: allocated by `System` with `layout`.
         unsafe { GlobalAlloc::dealloc(self, memory.cast().as_ptr(), layout) };
     }
-}
-
-/// The layout of a request, `None` for zero bytes or a length that, rounded
-/// up to the alignment, passes `isize::MAX` (what `Layout` refuses). One
-/// comparison each: an [`Alignment`] is a power of two already, which is
-/// the rest of what `Layout::from_size_align` checks.
-#[inline(always)]
-fn layout(len: usize, align: Alignment) -> Option<Layout> {
-    let align = align.to_bytes();
-    if len == 0 || len > isize::MAX as usize - (align - 1) {
-        return None;
-    }
-    // SAFETY: `align` is a non-zero power of two (an `Alignment`), and
-    // `len` rounded up to it is at most `isize::MAX` (checked above).
-    Some(unsafe { Layout::from_size_align_unchecked(len, align) })
 }
 
 /// The system allocator never calls Rust's global allocator.

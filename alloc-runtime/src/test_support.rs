@@ -79,3 +79,42 @@ pub(crate) fn proptest_config(cases: u32, miri_cases: u32) -> ProptestConfig {
         ..ProptestConfig::default()
     }
 }
+
+/// A marker's constructor, so one test body serves `Local` and `ThreadSafe`.
+pub(crate) trait Marker: crate::Threading + Sized {
+    /// `Counting::new` or `Counting::new_sync`.
+    fn counting<A>(inner: A) -> crate::Counting<A, Self>;
+}
+
+impl Marker for crate::Local {
+    fn counting<A>(inner: A) -> crate::Counting<A, Self> {
+        crate::Counting::new(inner)
+    }
+}
+
+#[cfg(target_has_atomic = "64")]
+impl Marker for crate::ThreadSafe {
+    fn counting<A>(inner: A) -> crate::Counting<A, Self> {
+        crate::Counting::new_sync(inner)
+    }
+}
+
+/// For each generic test body `name::<T: Marker>`, a module `name` with the
+/// tests `local` and `thread_safe`.
+macro_rules! on_both_markers {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn local() {
+                super::$name::<crate::Local>();
+            }
+
+            #[cfg(target_has_atomic = "64")]
+            #[test]
+            fn thread_safe() {
+                super::$name::<crate::ThreadSafe>();
+            }
+        }
+    )*};
+}
+pub(crate) use on_both_markers;

@@ -3,50 +3,13 @@
 //! shares `Counting<_, ThreadSafe>` between threads.
 
 use super::*;
+use crate::test_support::{Marker, on_both_markers};
 use crate::{Bump, testing};
 use allocator_api2::vec::Vec;
 use core::mem::MaybeUninit;
 
 #[cfg(all(feature = "std", target_has_atomic = "64"))]
 mod threads;
-
-/// A marker's constructor, so one test body serves `Local` and `ThreadSafe`.
-trait Marker: Threading + Sized {
-    /// `Counting::new` or `Counting::new_sync`.
-    fn counting<A>(inner: A) -> Counting<A, Self>;
-}
-
-impl Marker for Local {
-    fn counting<A>(inner: A) -> Counting<A, Self> {
-        Counting::new(inner)
-    }
-}
-
-#[cfg(target_has_atomic = "64")]
-impl Marker for ThreadSafe {
-    fn counting<A>(inner: A) -> Counting<A, Self> {
-        Counting::new_sync(inner)
-    }
-}
-
-/// For each generic test body `name::<T: Marker>`, a module `name` with the
-/// tests `local` and `thread_safe`.
-macro_rules! on_both_markers {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn local() {
-                super::$name::<crate::Local>();
-            }
-
-            #[cfg(target_has_atomic = "64")]
-            #[test]
-            fn thread_safe() {
-                super::$name::<crate::ThreadSafe>();
-            }
-        }
-    )*};
-}
 
 on_both_markers!(
     passes_the_conformance_suite,

@@ -10,42 +10,8 @@ use core::panic::AssertUnwindSafe;
 use std::panic::catch_unwind;
 
 use super::*;
-use crate::{Bump, Counting, Global, Local, ThreadSafe, Threading};
-
-/// A marker's constructor, so one test body serves `Local` and `ThreadSafe`.
-trait Marker: Threading + Sized {
-    fn counting<A>(inner: A) -> Counting<A, Self>;
-}
-
-impl Marker for Local {
-    fn counting<A>(inner: A) -> Counting<A, Self> {
-        Counting::new(inner)
-    }
-}
-
-impl Marker for ThreadSafe {
-    fn counting<A>(inner: A) -> Counting<A, Self> {
-        Counting::new_sync(inner)
-    }
-}
-
-/// For each generic test body `name::<T: Marker>`, a module `name` with the
-/// tests `local` and `thread_safe`.
-macro_rules! on_both_markers {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn local() {
-                super::$name::<crate::Local>();
-            }
-
-            #[test]
-            fn thread_safe() {
-                super::$name::<crate::ThreadSafe>();
-            }
-        }
-    )*};
-}
+use crate::test_support::{Marker, on_both_markers};
+use crate::{Bump, Counting, Global};
 
 on_both_markers!(
     a_known_sequence_gives_exact_figures,
