@@ -77,7 +77,11 @@ pub use induced::{FailedCall, FailureReason, InducedFailure};
 /// through however the threads race, and a one-shot index (`sticky(false)`)
 /// fails exactly one request; likewise for growth, which is decided under the
 /// lock while a growth failure index is set. (`Fail<A>` counts after the parent
-/// answers instead: no other thread can come in between.) The lock is held only
+/// answers instead: no other thread can come in between.) A refusal's record
+/// ([`first_induced`](Fail::first_induced)) has the indices it was judged at:
+/// `first_induced().unwrap().growth_index` is `n` for the growth that
+/// `resize_fail_index(n)` refused, however many growths other threads make
+/// while it is being recorded. The lock is held only
 /// for the bookkeeping, never across a call to the parent. The per-request
 /// knobs number the requests in the order they take the lock, so the same seed
 /// gives the same number of failures for the same number of requests, though
@@ -475,10 +479,16 @@ impl<A, T: Threading> Fail<A, T> {
     /// The slow path of `alloc`, under the lock: whether to refuse;
     /// records the refusal.
     fn refuse_alloc(&self, c: &mut Cold, len: usize, caller: Caller) -> bool {
+        self.judge(c, |c, at| self.judge_alloc(c, at, len, caller))
+    }
+
+    /// [`refuse_alloc`](Self::refuse_alloc)'s judgement, for a request that
+    /// found the indices `at`.
+    fn judge_alloc(&self, c: &mut Cold, at: Indices, len: usize, caller: Caller) -> bool {
         if let Some(growth) = self.end_refusal(c) {
             if self.refuses_fallback(&growth) && growth.len == len {
                 // The fallback allocation of a growth refused as a whole.
-                self.record(c, FailedCall::Alloc, growth.reason, len, caller);
+                self.record(c, at, FailedCall::Alloc, growth.reason, len, caller);
                 return true;
             }
         }
@@ -492,7 +502,7 @@ impl<A, T: Threading> Fail<A, T> {
         };
         match reason {
             Some(reason) => {
-                self.record(c, FailedCall::Alloc, reason, len, caller);
+                self.record(c, at, FailedCall::Alloc, reason, len, caller);
                 true
             }
             None => false,
@@ -508,12 +518,25 @@ impl<A, T: Threading> Fail<A, T> {
         new_len: usize,
         caller: Caller,
     ) -> bool {
+        self.judge(c, |c, at| self.judge_growth(c, at, call, new_len, caller))
+    }
+
+    /// [`refuse_growth`](Self::refuse_growth)'s judgement, for a request that
+    /// found the indices `at`.
+    fn judge_growth(
+        &self,
+        c: &mut Cold,
+        at: Indices,
+        call: FailedCall,
+        new_len: usize,
+        caller: Caller,
+    ) -> bool {
         if let Some(growth) = self.end_refusal(c) {
             if call == FailedCall::Remap && growth.len == new_len {
                 // The `remap` of a growth refused as a whole; its fallback
                 // allocation may still be refused.
                 self.begin_refusal(c, growth);
-                self.record(c, call, growth.reason, new_len, caller);
+                self.record(c, at, call, growth.reason, new_len, caller);
                 return true;
             }
         }
@@ -523,7 +546,7 @@ impl<A, T: Threading> Fail<A, T> {
         {
             if one_shot {
                 self.spend_alloc_index(c);
-                let growth = self.induced(c, call, FailureReason::FailIndex, new_len, caller);
+                let growth = induced(at, call, FailureReason::FailIndex, new_len, caller);
                 self.begin_refusal(c, growth);
             }
             Some(FailureReason::FailIndex)
@@ -532,13 +555,12 @@ impl<A, T: Threading> Fail<A, T> {
             if one_shot {
                 self.resize_fail_at.set(NEVER);
                 let reason = FailureReason::ResizeFailIndex;
-                let growth = self.induced(c, call, reason, new_len, caller);
+                let growth = induced(at, call, reason, new_len, caller);
                 self.begin_refusal(c, growth);
             } else if stops {
                 // Allocations stop here too: the fallback alloc of this very
                 // growth is refused, and so is every later request.
                 c.alloc_fail_at = self.alloc_index(c);
-                self.retrip(c);
             }
             Some(FailureReason::ResizeFailIndex)
         } else {
@@ -546,11 +568,30 @@ impl<A, T: Threading> Fail<A, T> {
         };
         match reason {
             Some(reason) => {
-                self.record(c, call, reason, new_len, caller);
+                self.record(c, at, call, reason, new_len, caller);
                 true
             }
             None => false,
         }
+    }
+
+    /// Runs `judge`, the slow path's judgement of one request, with the
+    /// indices the request found (see [`indices`](Self::indices)); then, if
+    /// the judgement moved the trip point, recomputes the countdown, once.
+    ///
+    /// Until then the countdown stays as the request found it: with threads,
+    /// a countdown reopened halfway (a growth refusal ended and then begun
+    /// again, a one-shot index spent before the refusal is recorded) would
+    /// let other threads' allocations through the fast path meanwhile, and
+    /// move the allocation index this judgement reads.
+    fn judge(&self, c: &mut Cold, judge: impl FnOnce(&mut Cold, Indices) -> bool) -> bool {
+        let trip = self.trip(c);
+        let at = self.indices(c);
+        let refused = judge(c, at);
+        if self.trip(c) != trip {
+            self.retrip(c);
+        }
+        refused
     }
 
     /// Successful allocations so far (with threads, plus those in flight),
@@ -589,10 +630,10 @@ impl<A, T: Threading> Fail<A, T> {
     }
 
     /// Spends a one-shot allocation failure index: no allocation fails by
-    /// index any more.
+    /// index any more (the countdown follows at the end of the judgement,
+    /// [`judge`](Self::judge)).
     fn spend_alloc_index(&self, c: &mut Cold) {
         c.alloc_fail_at = NEVER;
-        self.retrip(c);
     }
 
     /// Whether the one-shot growth failure `growth` refuses its fallback
@@ -603,18 +644,17 @@ impl<A, T: Threading> Fail<A, T> {
     }
 
     /// Starts refusing the rest of a one-shot growth failure (`growth`, its
-    /// first refused call).
+    /// first refused call); the countdown follows at the end of the
+    /// judgement ([`judge`](Self::judge)).
     fn begin_refusal(&self, c: &mut Cold, growth: InducedFailure) {
         c.refusing = Some(growth);
-        self.retrip(c);
     }
 
     /// Ends the refusal of a one-shot growth failure, returning it if there
-    /// was one.
+    /// was one; the countdown follows at the end of the judgement
+    /// ([`judge`](Self::judge)).
     fn end_refusal(&self, c: &mut Cold) -> Option<InducedFailure> {
-        let growth = c.refusing.take()?;
-        self.retrip(c);
-        Some(growth)
+        c.refusing.take()
     }
 
     /// The allocation index from which `alloc` takes the slow path: the
@@ -649,10 +689,26 @@ impl<A, T: Threading> Fail<A, T> {
         }
     }
 
-    /// Counts a refusal, and remembers the first.
+    /// The indices a request finds when its slow path takes the lock, for
+    /// the record of its refusal. Read before the slow path changes
+    /// anything: with threads, spending a one-shot index or ending a growth
+    /// refusal lets other threads' requests through the fast paths at once
+    /// (the countdown reopens; the growth fast path stops going through the
+    /// lock), and the indices read after would count requests that came
+    /// after this one.
+    #[inline(always)]
+    fn indices(&self, c: &Cold) -> Indices {
+        Indices {
+            allocation: self.alloc_index(c),
+            growth: self.growth_index.get(),
+        }
+    }
+
+    /// Counts a refusal, and remembers the first, with the indices `at`.
     fn record(
         &self,
         c: &mut Cold,
+        at: Indices,
         call: FailedCall,
         reason: FailureReason,
         len: usize,
@@ -660,26 +716,7 @@ impl<A, T: Threading> Fail<A, T> {
     ) {
         self.induced.add(1);
         if c.first.is_none() {
-            c.first = Some(self.induced(c, call, reason, len, caller));
-        }
-    }
-
-    /// A refusal of `call`, with the indices now.
-    fn induced(
-        &self,
-        c: &Cold,
-        call: FailedCall,
-        reason: FailureReason,
-        len: usize,
-        caller: Caller,
-    ) -> InducedFailure {
-        InducedFailure {
-            caller,
-            call,
-            reason,
-            len,
-            allocation_index: self.alloc_index(c),
-            growth_index: self.growth_index.get(),
+            c.first = Some(induced(at, call, reason, len, caller));
         }
     }
 
@@ -734,6 +771,32 @@ impl<A, T: Threading> Fail<A, T> {
         } else if succeeded {
             self.growth_index.add(1);
         }
+    }
+}
+
+/// The allocation and growth indices a request found in the slow path
+/// ([`Fail::indices`]).
+#[derive(Clone, Copy)]
+struct Indices {
+    allocation: usize,
+    growth: usize,
+}
+
+/// A refusal of `call`, with the indices `at`.
+fn induced(
+    at: Indices,
+    call: FailedCall,
+    reason: FailureReason,
+    len: usize,
+    caller: Caller,
+) -> InducedFailure {
+    InducedFailure {
+        caller,
+        call,
+        reason,
+        len,
+        allocation_index: at.allocation,
+        growth_index: at.growth,
     }
 }
 
