@@ -35,9 +35,14 @@ pub(crate) mod tests;
 ///   address range, [`reset`](Self::reset) through `&mut self`.
 ///
 /// Under contention the threads' compare-and-swaps on the one position
-/// make each other retry: a [`Bump`](crate::Bump) per thread is faster
-/// when blocks need not be shared, and a `ConcurrentBump` is faster than a
-/// [`Locked`](crate::Locked)`<Bump>`.
+/// make each other retry, and the position's cache line moves between the
+/// cores on every allocation: two threads doing nothing but allocate
+/// measured about 40 times as long as with a [`Bump`](crate::Bump) per
+/// thread (an uncontended allocation costs about 3 times a `Bump`'s). It
+/// is for sharing blocks among threads that allocate now and then; for
+/// parallel work that allocates a lot, lend each thread an arena
+/// ([`ArenaPool`](crate::ArenaPool)). It is faster than a
+/// [`Locked`](crate::Locked)`<Bump>` (about 1.6 times).
 ///
 /// # Examples
 ///
