@@ -134,6 +134,7 @@ impl Alignment {
     /// rounded up to the alignment, passes `isize::MAX` (what `Layout`
     /// refuses). One comparison each: the alignment is a power of two
     /// already, which is the rest of what `Layout::from_size_align` checks.
+    #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn layout(self, len: usize) -> Option<Layout> {
         let align = self.to_bytes();
@@ -336,6 +337,7 @@ mod tests {
         assert_eq!(Alignment::MAX.forward(Alignment::MAX.to_bytes() + 1), None);
     }
 
+    #[cfg(feature = "alloc")]
     #[test]
     fn layout_agrees_with_layout_from_size_align() {
         for log2 in [0, 1, 3, 12, 20, usize::BITS - 2] {
