@@ -19,9 +19,18 @@
 //!   [`Limit`], [`Null`], and [`Owns`], the question routing asks; a
 //!   struct with two `#[allocator(parent)]` fields is a composite of your
 //!   own ([`Route`] picks where each allocation goes).
-//! - Threads: [`Locked`] makes any allocator `Sync` with a [`Lock`]
-//!   around every call (Zig's `ThreadSafeAllocator`); [`ConcurrentBump`]
-//!   is a lock-free bump allocator over a fixed buffer.
+//! - Threads: the markers [`Local`] (the default) and [`ThreadSafe`]
+//!   choose where a block keeps its state, so `Counting<A, ThreadSafe>`,
+//!   `Limit<A, ThreadSafe>` and `Fail<A, ThreadSafe>` are `Sync` (their
+//!   `new_sync` constructors are `const`); [`Locked`] makes any allocator
+//!   `Sync` with a [`Lock`] around every call (Zig's
+//!   `ThreadSafeAllocator`); [`ConcurrentBump`] is a lock-free bump
+//!   allocator over a fixed buffer.
+//! - The global allocator: every block implements `core::alloc::GlobalAlloc`
+//!   when it is [`Standalone`] (it never calls Rust's global allocator), so
+//!   a `Sync` stack over `std::alloc::System` (a [`RawAlloc`] too) can be
+//!   the `#[global_allocator]`; a struct of your own gets it with
+//!   `#[allocator(global)]`.
 //! - Testing tools, in the manner of Zig's `std.testing`:
 //!   [`check_all_allocation_failures`] (module [`check`]) fails each
 //!   allocation of a test body in turn and reports swallowed failures, leaks
