@@ -16,8 +16,11 @@
 ///   ([`Counting`](crate::Counting), [`Limit`](crate::Limit),
 ///   [`Fail`](crate::Fail), [`Fallback`](crate::Fallback),
 ///   [`Segregator`](crate::Segregator), [`FreeList`](crate::FreeList),
-///   [`SizeClasses`](crate::SizeClasses), [`Arena`](crate::Arena)), and by
-///   references to them.
+///   [`SizeClasses`](crate::SizeClasses), [`Arena`](crate::Arena)), by
+///   [`ConcurrentBump`](crate::ConcurrentBump), by
+///   [`Locked`](crate::Locked) when its lock is standalone too (`spin`'s,
+///   a `lock_api` mutex over a standalone raw mutex, `std::sync::Mutex`
+///   where it locks without allocating), and by references to them.
 /// - **Not implemented by** [`Global`](crate::Global) (it *is* the global
 ///   allocator: use `std::alloc::System` under `#[global_allocator]`),
 ///   `DebugAlloc` (it keeps its records in the global allocator), and

@@ -105,8 +105,6 @@ pub(crate) mod sealed {
     /// One word of a block's state, in a `Cell` or an atomic. Atomics use
     /// `Relaxed` ordering: counters and budgets publish no other memory.
     pub trait Word<T: Copy>: fmt::Debug {
-        /// A word holding `value`.
-        fn new(value: T) -> Self;
         /// The value now.
         fn get(&self) -> T;
         /// Replaces the value.
@@ -159,9 +157,6 @@ pub enum NoAtomics {}
 
 #[cfg(not(target_has_atomic = "64"))]
 impl<T: Copy> Word<T> for NoAtomics {
-    fn new(_: T) -> Self {
-        unreachable!("no thread-safe state without 64-bit atomics")
-    }
     fn get(&self) -> T {
         match *self {}
     }
@@ -211,10 +206,6 @@ macro_rules! cell_word {
     ($t:ty) => {
         impl Word<$t> for Cell<$t> {
             #[inline(always)]
-            fn new(value: $t) -> Self {
-                Cell::new(value)
-            }
-            #[inline(always)]
             fn get(&self) -> $t {
                 Cell::get(self)
             }
@@ -261,10 +252,6 @@ cell_word!(usize);
 macro_rules! atomic_word {
     ($t:ty, $atomic:ty) => {
         impl Word<$t> for $atomic {
-            #[inline(always)]
-            fn new(value: $t) -> Self {
-                <$atomic>::new(value)
-            }
             #[inline(always)]
             fn get(&self) -> $t {
                 self.load(Relaxed)
